@@ -1,0 +1,298 @@
+// Static files: see static_files.h for what is served and how the root is enforced.
+#include "systems/http/static_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "core/log.h"
+#include "core/strings.h"
+#include "systems/http/mime.h"
+
+namespace sfs::http {
+namespace {
+
+struct Root {
+  std::string path;       // as given
+  std::string real_path;  // realpath(), for the fallback check
+  core::Fd fd;            // O_PATH | O_DIRECTORY
+};
+
+// Opens `relative` (no leading '/', already free of ".." above the root) beneath the root.
+// openat2 with RESOLVE_BENEATH makes the kernel refuse any escape, symlinks included. Kernels
+// before 5.6 lack openat2; there the resolved path is checked against the root's real path.
+int open_beneath(const Root& root, const std::string& relative) {
+  static bool have_openat2 = true;
+  std::string target = relative.empty() ? "." : relative;
+  if (have_openat2) {
+    struct open_how how = {};
+    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    long fd = ::syscall(SYS_openat2, root.fd.get(), target.c_str(), &how, sizeof(how));
+    if (fd >= 0 || errno != ENOSYS) return static_cast<int>(fd);
+    have_openat2 = false;
+  }
+  std::string full = root.real_path + "/" + relative;
+  char resolved[PATH_MAX];
+  if (::realpath(full.c_str(), resolved) == nullptr) return -1;
+  std::string_view r(resolved);
+  if (r != root.real_path && !(r.substr(0, root.real_path.size()) == root.real_path &&
+                               r.size() > root.real_path.size() && r[root.real_path.size()] == '/')) {
+    errno = EXDEV;
+    return -1;
+  }
+  return ::open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string make_etag(const struct stat& st) {
+  char buf[80];
+  std::snprintf(buf, sizeof(buf), "\"%lx-%llx-%llx\"", static_cast<unsigned long>(st.st_ino),
+                static_cast<unsigned long long>(st.st_size),
+                static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull +
+                    static_cast<unsigned long long>(st.st_mtim.tv_nsec));
+  return buf;
+}
+
+// If-None-Match uses weak comparison (RFC 9110 section 13.1.2): W/"x" matches "x".
+bool etag_matches(std::string_view header, std::string_view etag) {
+  for (std::string_view piece : core::split(header, ',')) {
+    std::string_view tag = core::trim(piece);
+    if (tag == "*") return true;
+    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag == etag) return true;
+  }
+  return false;
+}
+
+// Parses a single "bytes=first-last" / "bytes=first-" / "bytes=-suffix" range against `size`.
+// Returns: 1 satisfiable (sets *start, *length), 0 ignore the header (malformed or several
+// ranges: serve the whole file), -1 unsatisfiable (416).
+int parse_range(std::string_view header, uint64_t size, uint64_t* start, uint64_t* length) {
+  header = core::trim(header);
+  if (header.size() < 6 || !core::iequals(header.substr(0, 6), "bytes=")) return 0;
+  std::string_view spec = core::trim(header.substr(6));
+  if (spec.find(',') != std::string_view::npos) return 0;
+  size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) return 0;
+  std::string_view first = core::trim(spec.substr(0, dash));
+  std::string_view last = core::trim(spec.substr(dash + 1));
+  if (first.empty()) {
+    auto suffix = core::parse_uint64(last);
+    if (!suffix) return 0;
+    if (*suffix == 0 || size == 0) return -1;
+    uint64_t n = std::min(*suffix, size);
+    *start = size - n;
+    *length = n;
+    return 1;
+  }
+  auto a = core::parse_uint64(first);
+  if (!a) return 0;
+  uint64_t b = UINT64_MAX;
+  if (!last.empty()) {
+    auto parsed = core::parse_uint64(last);
+    if (!parsed || *parsed < *a) return 0;
+    b = *parsed;
+  }
+  if (*a >= size) return -1;
+  b = std::min(b, size - 1);
+  *start = *a;
+  *length = b - *a + 1;
+  return 1;
+}
+
+core::Status list_directory(int dir_fd, const std::string& url_path, Response& response) {
+  int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return core::Status::io_error("cannot list directory", errno);
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(fd), ::closedir);
+  if (!dir) {
+    ::close(fd);
+    return core::Status::io_error("cannot list directory", errno);
+  }
+  struct Entry {
+    std::string name;
+    bool is_dir;
+    uint64_t size;
+  };
+  std::vector<Entry> entries;
+  while (struct dirent* e = ::readdir(dir.get())) {
+    std::string name = e->d_name;
+    if (name.empty() || name[0] == '.') continue;
+    struct stat st;
+    if (::fstatat(::dirfd(dir.get()), name.c_str(), &st, 0) != 0) continue;
+    entries.push_back({name, S_ISDIR(st.st_mode), static_cast<uint64_t>(st.st_size)});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.is_dir != b.is_dir ? a.is_dir : a.name < b.name;
+  });
+  std::string title = "Index of " + html_escape(url_path);
+  std::string html = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + title +
+                     "</title></head>\n<body><h1>" + title + "</h1>\n<ul>\n";
+  if (url_path != "/") html += "<li><a href=\"../\">../</a></li>\n";
+  for (const Entry& e : entries) {
+    std::string shown = e.name + (e.is_dir ? "/" : "");
+    html += "<li><a href=\"" + html_escape(percent_encode_path(e.name)) + (e.is_dir ? "/" : "") +
+            "\">" + html_escape(shown) + "</a>";
+    if (!e.is_dir) html += " (" + std::to_string(e.size) + " bytes)";
+    html += "</li>\n";
+  }
+  html += "</ul></body></html>\n";
+  response.html(std::move(html));
+  return core::Status::ok();
+}
+
+core::Status serve(const Root& root, const StaticOptions& options, Request& request,
+                   Response& response) {
+  if (!root.fd.valid()) return core::Status::not_found("document root " + root.path + " is not available");
+  bool has_rest = false;
+  for (const auto& [name, value] : request.params) has_rest |= name == "*";
+  std::string_view wanted = has_rest ? request.param("*") : std::string_view(request.path);
+
+  // Lexical normalisation: drop "." and empty segments, resolve "..", refuse to climb out.
+  std::vector<std::string_view> segments;
+  for (std::string_view segment : core::split(wanted, '/')) {
+    if (segment.empty() || segment == ".") continue;
+    if (segment == "..") {
+      if (segments.empty()) return core::Status::invalid_argument("path escapes the document root");
+      segments.pop_back();
+      continue;
+    }
+    if (segment.front() == '.' && segment != ".well-known") {
+      return core::Status::not_found("no such file: " + request.path);
+    }
+    segments.push_back(segment);
+  }
+  std::string relative;
+  for (std::string_view s : segments) {
+    if (!relative.empty()) relative.push_back('/');
+    relative.append(s);
+  }
+
+  core::Fd fd(open_beneath(root, relative));
+  if (!fd.valid()) {
+    if (errno == EACCES) return core::Status(core::Code::kNotFound, "no such file: " + request.path);
+    return core::Status::not_found("no such file: " + request.path);
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return core::Status::io_error("stat " + request.path, errno);
+
+  if (S_ISDIR(st.st_mode)) {
+    if (request.path.empty() || request.path.back() != '/') {
+      std::string location = percent_encode_path(request.path) + "/";
+      if (!request.query.empty()) location += "?" + request.query;
+      response.redirect(location, 301);
+      return core::Status::ok();
+    }
+    std::string index_path = relative.empty() ? options.index : relative + "/" + options.index;
+    core::Fd index(open_beneath(root, index_path));
+    struct stat index_st;
+    if (index.valid() && ::fstat(index.get(), &index_st) == 0 && S_ISREG(index_st.st_mode)) {
+      fd = std::move(index);
+      st = index_st;
+      relative = index_path;
+    } else if (options.directory_listing) {
+      return list_directory(fd.get(), request.path, response);
+    } else {
+      return core::Status::not_found("no index in " + request.path);
+    }
+  }
+  if (!S_ISREG(st.st_mode)) return core::Status::not_found("not a regular file: " + request.path);
+
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const std::string etag = make_etag(st);
+  const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec);
+  response.headers.set("Content-Type", std::string(mime_type(relative)));
+  response.headers.set("Last-Modified", http_date(mtime));
+  response.headers.set("ETag", etag);
+  response.headers.set("Accept-Ranges", "bytes");
+  if (!options.cache_control.empty()) response.headers.set("Cache-Control", options.cache_control);
+
+  // Conditional requests (RFC 9110 section 13.2.2 order): If-None-Match, else If-Modified-Since.
+  bool not_modified = false;
+  if (auto inm = request.headers.get("if-none-match")) {
+    not_modified = etag_matches(*inm, etag);
+  } else if (auto ims = request.headers.get("if-modified-since")) {
+    if (auto since = parse_http_date(*ims)) not_modified = mtime <= *since;
+  }
+  if (not_modified) {
+    response.status = 304;
+    response.headers.remove("Content-Type");
+    response.headers.remove("Accept-Ranges");
+    return core::Status::ok();
+  }
+
+  uint64_t start = 0, length = size;
+  response.status = 200;
+  if (auto range = request.headers.get("range"); range && request.method == "GET") {
+    bool use_range = true;
+    if (auto if_range = request.headers.get("if-range")) {
+      // If-Range: a strong ETag must match exactly, a date must equal Last-Modified.
+      std::string_view value = core::trim(*if_range);
+      if (!value.empty() && value.front() == '"') {
+        use_range = value == etag;
+      } else {
+        auto date = parse_http_date(value);
+        use_range = date && *date == mtime;
+      }
+    }
+    if (use_range) {
+      int r = parse_range(*range, size, &start, &length);
+      if (r < 0) {
+        response.error(416, "range not satisfiable for a file of " + std::to_string(size) + " bytes");
+        response.headers.set("Content-Range", "bytes */" + std::to_string(size));
+        return core::Status::ok();
+      }
+      if (r > 0) {
+        response.status = 206;
+        response.headers.set("Content-Range", "bytes " + std::to_string(start) + "-" +
+                                                  std::to_string(start + length - 1) + "/" +
+                                                  std::to_string(size));
+      } else {
+        start = 0;
+        length = size;
+      }
+    }
+  }
+  response.send_file(std::move(fd), start, length);
+  return core::Status::ok();
+}
+
+}  // namespace
+
+Handler static_files(std::string root_path, StaticOptions options) {
+  auto root = std::make_shared<Root>();
+  root->path = root_path;
+  char resolved[PATH_MAX];
+  if (::realpath(root_path.c_str(), resolved) != nullptr) root->real_path = resolved;
+  root->fd.reset(::open(root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root->fd.valid()) SFS_LOG_WARN("document root ", root_path, " cannot be opened");
+  return [root, options](Request& request, Response& response) {
+    return serve(*root, options, request, response);
+  };
+}
+
+}  // namespace sfs::http
