@@ -149,7 +149,8 @@ void HttpConnection::handle_read() {
       return;
     }
     close_after_write_ = true;
-    if (busy_ == Busy::kNone && out_.empty() && file_remaining_ == 0) {
+    // A streamed body has no natural end: a client that hung up will never want the rest.
+    if (busy_ == Busy::kStream || (busy_ == Busy::kNone && out_.empty() && file_remaining_ == 0)) {
       close();
       return;
     }
