@@ -1,0 +1,174 @@
+// Static files over real sockets: index and redirects, MIME types, validators (304), ranges (206,
+// 416, If-Range), sendfile of a large file, listings, and every way of trying to leave the root.
+#include "systems/http/static_files.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "core/testing/testing.h"
+#include "systems/http/tests/test_support.h"
+
+namespace sfs::http {
+namespace {
+
+using testing::RawClient;
+using testing::RawResponse;
+using testing::TestServer;
+
+class StaticFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = dir_.path() + "/root";
+    ASSERT_EQ(::mkdir(root_.c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir((root_ + "/docs").c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir((root_ + "/empty").c_str(), 0755), 0);
+    ASSERT_TRUE(core::write_file(root_ + "/index.html", "<h1>home</h1>\n").is_ok());
+    ASSERT_TRUE(core::write_file(root_ + "/docs/index.html", "docs").is_ok());
+    ASSERT_TRUE(core::write_file(root_ + "/style.css", "body{}").is_ok());
+    ASSERT_TRUE(core::write_file(root_ + "/digits.txt", "0123456789").is_ok());
+    ASSERT_TRUE(core::write_file(root_ + "/.secret", "hidden").is_ok());
+    ASSERT_TRUE(core::write_file(root_ + "/a b.txt", "spaced").is_ok());
+    big_.resize(3 * 1024 * 1024);
+    for (size_t i = 0; i < big_.size(); ++i) big_[i] = static_cast<char>('a' + (i * 7919) % 26);
+    ASSERT_TRUE(core::write_file(root_ + "/big.bin", big_).is_ok());
+    // Outside the root.
+    ASSERT_TRUE(core::write_file(dir_.path() + "/outside.txt", "SECRET").is_ok());
+    ASSERT_EQ(::symlink((dir_.path() + "/outside.txt").c_str(), (root_ + "/abs-link").c_str()), 0);
+    ASSERT_EQ(::symlink("../outside.txt", (root_ + "/rel-link").c_str()), 0);
+    ASSERT_EQ(::symlink("..", (root_ + "/up").c_str()), 0);
+    ASSERT_EQ(::symlink("digits.txt", (root_ + "/inside-link").c_str()), 0);
+  }
+
+  Router router(StaticOptions options = {}) {
+    Router r;
+    r.get("/*", static_files(root_, options));
+    return r;
+  }
+
+  RawResponse get(TestServer& server, const std::string& target, const std::string& extra = "",
+                  const std::string& method = "GET") {
+    RawClient client(server.port());
+    EXPECT_TRUE(client.send(method + " " + target + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n"));
+    return client.read_response(method == "HEAD");
+  }
+
+  core::testing::TempDir dir_;
+  std::string root_;
+  std::string big_;
+};
+
+TEST_F(StaticFilesTest, IndexTypesAndRedirects) {
+  TestServer server(router());
+  auto r = get(server, "/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "<h1>home</h1>\n");
+  EXPECT_EQ(r.headers.value("content-type"), "text/html; charset=utf-8");
+  EXPECT_EQ(get(server, "/style.css").headers.value("content-type"), "text/css; charset=utf-8");
+  r = get(server, "/docs?x=1");
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(r.headers.value("location"), "/docs/?x=1");
+  EXPECT_EQ(get(server, "/docs/").body, "docs");
+  EXPECT_EQ(get(server, "/a%20b.txt").body, "spaced");
+  EXPECT_EQ(get(server, "/missing").status, 404);
+  EXPECT_EQ(get(server, "/empty/").status, 404);
+  EXPECT_EQ(get(server, "/.secret").status, 404);
+  EXPECT_EQ(get(server, "/inside-link").body, "0123456789");
+  EXPECT_EQ(get(server, "/digits.txt", "", "POST").status, 411);
+  EXPECT_EQ(get(server, "/digits.txt", "Content-Length: 0\r\n", "POST").status, 405);
+  r = get(server, "/digits.txt", "", "HEAD");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.value("content-length"), "10");
+  EXPECT_EQ(r.body, "");
+}
+
+TEST_F(StaticFilesTest, ConfinedToTheRoot) {
+  TestServer server(router());
+  // Lexical escapes are refused before touching the file system.
+  for (const char* target : {"/../outside.txt", "/%2e%2e/outside.txt", "/docs/../../outside.txt",
+                             "/%2E%2E%2Foutside.txt", "/docs/..%2f..%2foutside.txt"}) {
+    auto r = get(server, target);
+    EXPECT_NE(r.status, 200) << target;
+    EXPECT_EQ(r.body.find("SECRET"), std::string::npos) << target;
+  }
+  // Symlinks that leave the root: the kernel refuses them under RESOLVE_BENEATH.
+  for (const char* target : {"/abs-link", "/rel-link", "/up/outside.txt", "/up/root/digits.txt"}) {
+    auto r = get(server, target);
+    EXPECT_EQ(r.status, 404) << target;
+    EXPECT_EQ(r.body.find("SECRET"), std::string::npos) << target;
+  }
+  // ".." that stays inside is fine.
+  EXPECT_EQ(get(server, "/docs/../digits.txt").body, "0123456789");
+}
+
+TEST_F(StaticFilesTest, ConditionalRequests) {
+  TestServer server(router());
+  auto first = get(server, "/digits.txt");
+  std::string etag(first.headers.value("etag"));
+  std::string modified(first.headers.value("last-modified"));
+  ASSERT_FALSE(etag.empty());
+  ASSERT_FALSE(modified.empty());
+  EXPECT_EQ(first.headers.value("cache-control"), "no-cache");
+  auto r = get(server, "/digits.txt", "If-None-Match: " + etag + "\r\n");
+  EXPECT_EQ(r.status, 304);
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(r.headers.value("etag"), etag);
+  EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: \"other\", W/" + etag + "\r\n").status, 304);
+  EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: \"other\"\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: " + modified + "\r\n").status, 304);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n").status, 200);
+  // If-None-Match wins over If-Modified-Since.
+  EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: \"x\"\r\nIf-Modified-Since: " + modified + "\r\n").status, 200);
+}
+
+TEST_F(StaticFilesTest, Ranges) {
+  TestServer server(router());
+  auto r = get(server, "/digits.txt", "Range: bytes=2-4\r\n");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, "234");
+  EXPECT_EQ(r.headers.value("content-range"), "bytes 2-4/10");
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=7-\r\n").body, "789");
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=-3\r\n").body, "789");
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=5-100\r\n").body, "56789");
+  r = get(server, "/digits.txt", "Range: bytes=10-\r\n");
+  EXPECT_EQ(r.status, 416);
+  EXPECT_EQ(r.headers.value("content-range"), "bytes */10");
+  // Malformed or multiple ranges: the whole file.
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=4-2\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=0-1,3-4\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "Range: lines=1-2\r\n").status, 200);
+  // If-Range with the current validator honours the range; a stale one gets the whole file.
+  std::string etag(get(server, "/digits.txt").headers.value("etag"));
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=0-0\r\nIf-Range: " + etag + "\r\n").status, 206);
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=0-0\r\nIf-Range: \"stale\"\r\n").status, 200);
+  // A range of a big file goes through sendfile.
+  r = get(server, "/big.bin", "Range: bytes=1000000-2999999\r\n");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, big_.substr(1000000, 2000000));
+}
+
+TEST_F(StaticFilesTest, LargeFilesPipelined) {
+  TestServer server(router());
+  RawClient client(server.port());
+  ASSERT_TRUE(client.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\nGET /digits.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+                          "GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n"));
+  EXPECT_EQ(client.read_response().body, big_);
+  EXPECT_EQ(client.read_response().body, "0123456789");
+  EXPECT_EQ(client.read_response().body, big_);
+}
+
+TEST_F(StaticFilesTest, DirectoryListing) {
+  StaticOptions options;
+  options.directory_listing = true;
+  TestServer server(router(options));
+  ASSERT_TRUE(core::write_file(root_ + "/empty/<x>.txt", "x").is_ok());
+  auto r = get(server, "/empty/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("href=\"%3Cx%3E.txt\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("&lt;x&gt;.txt"), std::string::npos);
+  EXPECT_EQ(r.body.find("<x>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sfs::http
