@@ -108,6 +108,34 @@ core::Result<Url> parse_url(std::string_view text) {
   return url;
 }
 
+// RFC 3986 section 5.2.4: removes "." and ".." segments from a path (the query is kept).
+std::string remove_dot_segments(std::string_view target) {
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? "" : target.substr(q);
+  std::vector<std::string_view> out;
+  std::vector<std::string_view> pieces = core::split(path, '/');
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    std::string_view s = pieces[i];
+    bool last = i + 1 == pieces.size();
+    if (s == ".") {
+      if (last) out.push_back("");
+    } else if (s == "..") {
+      if (out.size() > 1) out.pop_back();
+      if (last) out.push_back("");
+    } else {
+      out.push_back(s);
+    }
+  }
+  std::string result;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i > 0) result.push_back('/');
+    result.append(out[i]);
+  }
+  if (result.empty() || result.front() != '/') result.insert(0, "/");
+  return result + std::string(query);
+}
+
 core::Result<Url> resolve_location(const Url& base, std::string_view location) {
   if (location.find("://") != std::string_view::npos) return parse_url(location);
   Url url = base;
@@ -119,6 +147,7 @@ core::Result<Url> resolve_location(const Url& base, std::string_view location) {
     dir = dir.substr(0, dir.rfind('/') + 1);
     url.target = dir + std::string(location);
   }
+  url.target = remove_dot_segments(url.target);
   return url;
 }
 
