@@ -170,6 +170,9 @@ Middleware cors(CorsOptions options) {
     }
     core::Status status = next();
     response.headers.set("Access-Control-Allow-Origin", options.allow_origin);
+    if (!options.expose_headers.empty()) {
+      response.headers.set("Access-Control-Expose-Headers", options.expose_headers);
+    }
     if (options.allow_origin != "*") response.headers.set("Vary", "Origin");
     return status;
   };

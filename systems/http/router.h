@@ -110,6 +110,7 @@ struct CorsOptions {
   std::string allow_origin = "*";
   std::string allow_methods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
   std::string allow_headers = "Content-Type, Authorization";
+  std::string expose_headers = "Location";  // response fields scripts may read ('' for none)
   int max_age_seconds = 600;
 };
 Middleware cors(CorsOptions options = {});
