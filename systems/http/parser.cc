@@ -106,7 +106,8 @@ MessageParser::Result MessageParser::parse_head(std::string_view data, size_t* c
     const void* found = std::memchr(base, '\n', data.size() - pos);
     if (found == nullptr) {
       size_t pending = data.size() - pos;
-      if (pending > 0) started_ = true;
+      // A lone CR may still become an empty line to skip; anything else starts a message.
+      if (pending > 1 || (pending == 1 && data[pos] != '\r')) started_ = true;
       if (!start_done && pending > limits_.max_request_line) {
         *consumed = pos;
         if (kind_ == Kind::kRequest) {
@@ -124,6 +125,21 @@ MessageParser::Result MessageParser::parse_head(std::string_view data, size_t* c
       return Result::kNeedMore;
     }
     size_t end = static_cast<size_t>(static_cast<const char*>(found) - data.data());
+    // The limits first, exactly as for a line still arriving above, so the verdict does not
+    // depend on how the bytes were split into reads.
+    if (!start_done && end - pos > limits_.max_request_line) {
+      *consumed = pos;
+      if (kind_ == Kind::kRequest) {
+        return fail(414, "request line longer than " + std::to_string(limits_.max_request_line) +
+                             " bytes");
+      }
+      return fail(400, "status line too long");
+    }
+    if (start_done && scanned_ + (end - pos) > limits_.max_header_bytes) {
+      *consumed = pos;
+      return fail(431, "header section larger than " + std::to_string(limits_.max_header_bytes) +
+                           " bytes");
+    }
     if (end == pos || data[end - 1] != '\r') {
       *consumed = pos;
       return fail(400, "bare LF as a line terminator (lines must end with CRLF)");
