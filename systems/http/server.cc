@@ -2,6 +2,7 @@
 // shutdown and run_server(). See server.h.
 #include "systems/http/server.h"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -91,10 +92,10 @@ void Server::flush_queued() {
 }
 
 void Server::connection_closed(HttpConnection* connection) {
-  if (connection->flush_queued) {
-    connection->flush_queued = false;
-    std::replace(flush_queue_.begin(), flush_queue_.end(), connection, static_cast<HttpConnection*>(nullptr));
-  }
+  // The queue may still name this connection even when its flag is clear (it flushed early from
+  // its own I/O handler); the pointer must not outlive it.
+  connection->flush_queued = false;
+  std::replace(flush_queue_.begin(), flush_queue_.end(), connection, static_cast<HttpConnection*>(nullptr));
   auto it = connections_.find(connection);
   if (it == connections_.end()) return;
   loop_.destroy_later(std::move(it->second));
@@ -108,11 +109,15 @@ void Server::sweep() {
   std::vector<HttpConnection*> all;
   all.reserve(connections_.size());
   for (auto& [ptr, connection] : connections_) all.push_back(ptr);
+  size_t freed = 0;
   for (HttpConnection* connection : all) {
     if (connections_.count(connection) == 0) continue;
     connection->check_deadline(now);
-    if (connections_.count(connection)) connection->release_idle_memory();
+    if (connections_.count(connection)) freed += connection->release_idle_memory();
   }
+  // Buffers of idle connections were freed in the middle of the heap; give whole free pages back
+  // to the kernel, or the resident size would stay at the high-water mark of the last burst.
+  if (freed > (4u << 20)) ::malloc_trim(0);
 }
 
 void Server::log_access(std::string_view line) {
