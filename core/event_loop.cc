@@ -119,7 +119,8 @@ Status EventLoop::watch(int fd, uint32_t events, IoHandler* handler) {
   }
   bool known = handlers_[index] != nullptr;
   epoll_event event{};
-  event.events = ((events & kReadable) ? EPOLLIN : 0u) | ((events & kWritable) ? EPOLLOUT : 0u);
+  event.events = ((events & kReadable) ? EPOLLIN : 0u) | ((events & kWritable) ? EPOLLOUT : 0u) |
+                 ((events & kEdgeTriggered) ? static_cast<uint32_t>(EPOLLET) : 0u);
   event.data.fd = fd;
   if (!known || interest_[index] != events) {
     if (epoll_ctl(epoll_.get(), known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0) {

@@ -56,6 +56,10 @@ using Milliseconds = std::chrono::milliseconds;
 // read() returns the error or end-of-file and it reacts to that.
 inline constexpr uint32_t kReadable = 1;
 inline constexpr uint32_t kWritable = 2;
+// Optional, with kReadable/kWritable: edge-triggered notification (EPOLLET). The handler is only
+// told when new readiness arrives, so it must read until EAGAIN (or come back by itself), but busy
+// sockets are not re-polled on every wait. For servers with many active connections.
+inline constexpr uint32_t kEdgeTriggered = 4;
 
 class IoHandler {
  public:

@@ -81,11 +81,19 @@ void HttpConnection::update_interest() {
   // Write interest only while the kernel is refusing output: pending output is otherwise written
   // before the loop sleeps, and toggling EPOLLOUT for every response would cost two epoll_ctl()
   // calls per request.
+  //
+  // Edge-triggered: a busy connection is not re-polled by the kernel on every epoll_wait(), which
+  // with a thousand active connections is a tenth of the server's time. The price is that
+  // handle_read() reads until the socket is empty (or comes back by itself, see there), and every
+  // change of interest (epoll_ctl MOD) re-arms the edge, so resuming reading after backpressure
+  // sees bytes that arrived meanwhile.
   uint32_t wanted = 0;
-  if (!peer_eof_ && out_.size() < kHighWater && (!close_after_write_ || phase_ == Phase::kLinger)) {
+  if (!peer_eof_ && out_.size() < kHighWater && in_.size() < kHighWater &&
+      (!close_after_write_ || phase_ == Phase::kLinger)) {
     wanted |= core::kReadable;
   }
   if (write_blocked_ && (!out_.empty() || file_remaining_ > 0)) wanted |= core::kWritable;
+  if (wanted != 0) wanted |= core::kEdgeTriggered;
   if (wanted == interest_) return;
   interest_ = wanted;
   if (wanted == 0) {
@@ -120,20 +128,27 @@ void HttpConnection::handle_read() {
   // copied into the connection's own buffer: an idle connection then holds a few hundred bytes
   // rather than a 16 KiB read buffer (the copy of a small request costs less than the memory).
   static thread_local char scratch[kReadChunk];
+  bool drained = false;
   for (int i = 0; i < kReadsPerWakeup; ++i) {
     ssize_t n = ::read(fd_.get(), scratch, kReadChunk);
     if (n > 0) {
       in_.append(scratch, static_cast<size_t>(n));
       received += static_cast<size_t>(n);
-      if (static_cast<size_t>(n) < kReadChunk) break;
+      if (static_cast<size_t>(n) < kReadChunk) {
+        drained = true;  // a short read emptied the socket; the next arrival is a new edge
+        break;
+      }
       continue;
     }
     if (n == 0) {
-      eof = true;
+      eof = drained = true;
       break;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN) break;
+    if (errno == EAGAIN) {
+      drained = true;
+      break;
+    }
     close();  // reset or another read error: nothing more can be said to this peer
     return;
   }
@@ -154,6 +169,13 @@ void HttpConnection::handle_read() {
     }
   }
   if (closed_) return;
+  if (!drained && !eof) {
+    // Fairness cap reached with bytes still in the socket: no new edge will come for them, so
+    // read again after the other ready connections have had their turn.
+    loop_.defer([alive = alive_, this] {
+      if (*alive && !closed_ && (interest_ & core::kReadable)) handle_read();
+    });
+  }
   if (eof) {
     // The peer will send nothing more. Whatever is complete has been handled; a partial request
     // can never complete. Close once the responses in progress are written.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `sfs http` against nginx on this machine, side by side, with wrk.
 #
-#   systems/http/bench/bench.sh [DURATION_SECONDS]      (default 10)
+#   systems/http/bench/bench.sh [DURATION_SECONDS] [ROUNDS]     (defaults: 10 s, 3 rounds)
 #
 # Rows: a 1 KiB and a 100 KiB static file, and the todo API's GET route against an nginx
 # `return 200` location with a body of the same size — each with 100 and 1,000 connections.
@@ -10,12 +10,15 @@
 # Then it holds 10,000 idle keep-alive connections (each has made one request) to each server and
 # reports the resident memory each server gained per connection.
 #
-# Prints one table: requests/s and p99 latency for each, and the ratios ours/nginx.
+# Prints one table: requests/s and p99 latency for each, and the ratios ours/nginx. Each row is
+# measured ROUNDS times, alternating ours and nginx, and the median of each is reported, so a
+# burst of other load on the machine does not land on one server only.
 # Installs wrk and nginx with apt-get when missing (sudo when not root). Everything it starts is
 # stopped on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 duration=${1:-10}
+rounds=${2:-3}
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
@@ -132,13 +135,23 @@ run_wrk() {  # url connections -> "requests_per_second p99_ms"
   echo "$rps $p99"
 }
 
+median() { tr ' ' '\n' | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+echo "wrk -t1 -d${duration}s --latency, median of $rounds alternating rounds"
 printf '%-26s %6s %12s %12s %8s %10s %10s %8s\n' "row" "conns" "ours req/s" "nginx req/s" "ratio" "ours p99" "nginx p99" "ratio"
 for row in "1 KiB file|/1k.bin|/1k.bin|$static_port" "100 KiB file|/100k.bin|/100k.bin|$static_port" \
            "todo GET vs return 200|/todos/1|/todos/1|$api_port"; do
   IFS='|' read -r name ours_path nginx_path ours_port <<<"$row"
   for conns in 100 1000; do
-    read -r ours_rps ours_p99 < <(run_wrk "http://127.0.0.1:$ours_port$ours_path" "$conns")
-    read -r nginx_rps nginx_p99 < <(run_wrk "http://127.0.0.1:$nginx_port$nginx_path" "$conns")
+    ours_rps_all="" ours_p99_all="" nginx_rps_all="" nginx_p99_all=""
+    for _ in $(seq "$rounds"); do
+      read -r rps p99 < <(run_wrk "http://127.0.0.1:$ours_port$ours_path" "$conns")
+      ours_rps_all+=" $rps"; ours_p99_all+=" $p99"
+      read -r rps p99 < <(run_wrk "http://127.0.0.1:$nginx_port$nginx_path" "$conns")
+      nginx_rps_all+=" $rps"; nginx_p99_all+=" $p99"
+    done
+    ours_rps=$(median <<<"${ours_rps_all# }"); ours_p99=$(median <<<"${ours_p99_all# }")
+    nginx_rps=$(median <<<"${nginx_rps_all# }"); nginx_p99=$(median <<<"${nginx_p99_all# }")
     printf '%-26s %6s %12.0f %12.0f %8.2f %8.2fms %8.2fms %8.2f\n' "$name" "$conns" "$ours_rps" "$nginx_rps" \
       "$(awk -v a="$ours_rps" -v b="$nginx_rps" 'BEGIN{print a/b}')" "$ours_p99" "$nginx_p99" \
       "$(awk -v a="$ours_p99" -v b="$nginx_p99" 'BEGIN{print (b > 0 ? a/b : 0)}')"
