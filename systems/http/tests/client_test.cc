@@ -52,7 +52,7 @@ Router client_router(core::EventLoop** loop) {
   return router;
 }
 
-TEST(ClientTest, ParseUrl) {
+TEST(HttpClientTest, ParseUrl) {
   auto url = parse_url("http://example.test:8080/a/b?c=d#frag");
   ASSERT_TRUE(url.is_ok());
   EXPECT_EQ(url->host, "example.test");
@@ -75,7 +75,7 @@ TEST(ClientTest, ParseUrl) {
   EXPECT_EQ(resolve_location(*parse_url("http://h/a/b"), "./c/./e/..?x")->target, "/a/c/?x");
 }
 
-TEST(ClientTest, KeepAlivePooling) {
+TEST(HttpClientTest, KeepAlivePooling) {
   core::EventLoop* loop = nullptr;
   TestServer server(client_router(&loop));
   loop = &server.loop();
@@ -97,7 +97,7 @@ TEST(ClientTest, KeepAlivePooling) {
   EXPECT_TRUE(client.get(server.url("/echo"))->reused_connection);
 }
 
-TEST(ClientTest, ChunkedBothWays) {
+TEST(HttpClientTest, ChunkedBothWays) {
   core::EventLoop* loop = nullptr;
   TestServer server(client_router(&loop));
   Client client;
@@ -116,7 +116,7 @@ TEST(ClientTest, ChunkedBothWays) {
   EXPECT_EQ(uploaded->body, "PUT " + request.body + " (chunked)");
 }
 
-TEST(ClientTest, Redirects) {
+TEST(HttpClientTest, Redirects) {
   core::EventLoop* loop = nullptr;
   TestServer server(client_router(&loop));
   Client client;
@@ -134,7 +134,7 @@ TEST(ClientTest, Redirects) {
   EXPECT_EQ(no_follow.get(server.url("/redirect/302"))->status, 302);
 }
 
-TEST(ClientTest, TimeoutAndStalePooledConnections) {
+TEST(HttpClientTest, TimeoutAndStalePooledConnections) {
   core::EventLoop* loop = nullptr;
   ServerOptions options;
   options.idle_timeout = core::Milliseconds(200);
@@ -153,7 +153,7 @@ TEST(ClientTest, TimeoutAndStalePooledConnections) {
   EXPECT_FALSE(again->reused_connection);
 }
 
-TEST(ClientTest, ConnectionRefused) {
+TEST(HttpClientTest, ConnectionRefused) {
   uint16_t port = 0;
   {
     auto fd = core::tcp_listen("127.0.0.1", 0);

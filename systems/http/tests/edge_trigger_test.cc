@@ -15,7 +15,7 @@ struct Counter : IoHandler {
   void on_io(int, uint32_t) override { ++calls; }
 };
 
-TEST(EdgeTriggerTest, ReportsNewDataOnce) {
+TEST(HttpEdgeTriggerTest, ReportsNewDataOnce) {
   int fds[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
   EventLoop loop;

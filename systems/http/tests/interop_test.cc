@@ -29,7 +29,7 @@ core::CapturedRun curl(std::vector<std::string> args) {
   return run.is_ok() ? *run : core::CapturedRun{-1, ""};
 }
 
-class CurlTest : public ::testing::Test {
+class HttpCurlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!t::have_program("curl")) SFS_SKIP_UNLESS_CI("curl is not installed (tests/apt-packages)");
@@ -59,7 +59,7 @@ class CurlTest : public ::testing::Test {
   std::unique_ptr<t::ServerProcess> server_;
 };
 
-TEST_F(CurlTest, GetHeadAndKeepAlive) {
+TEST_F(HttpCurlTest, GetHeadAndKeepAlive) {
   auto run = curl({base_ + "/"});
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_EQ(run.output, "<p>home</p>\n");
@@ -78,7 +78,7 @@ TEST_F(CurlTest, GetHeadAndKeepAlive) {
   EXPECT_EQ(*core::read_file(root_ + "/copy.bin"), big_);
 }
 
-TEST_F(CurlTest, RangesAndConditionals) {
+TEST_F(HttpCurlTest, RangesAndConditionals) {
   EXPECT_EQ(curl({"-r", "3-5", base_ + "/digits.txt"}).output, "345");
   auto run = curl({"-r", "50-60", "-w", "%{http_code}", "-o", "/dev/null", base_ + "/digits.txt"});
   EXPECT_EQ(run.output, "416");
@@ -98,7 +98,7 @@ TEST_F(CurlTest, RangesAndConditionals) {
   EXPECT_EQ(run.output, "304");
 }
 
-TEST_F(CurlTest, EscapesAndErrors) {
+TEST_F(HttpCurlTest, EscapesAndErrors) {
   auto run = curl({"--path-as-is", "-w", "%{http_code}", "-o", "/dev/null", base_ + "/../../etc/passwd"});
   EXPECT_EQ(run.output, "400");
   run = curl({"--path-as-is", "-w", "%{http_code}", "-o", "/dev/null", base_ + "/%2e%2e/%2e%2e/etc/passwd"});
@@ -109,12 +109,12 @@ TEST_F(CurlTest, EscapesAndErrors) {
   EXPECT_EQ(run.output, "501");
 }
 
-TEST_F(CurlTest, UnixSocket) {
+TEST_F(HttpCurlTest, UnixSocket) {
   auto run = curl({"--unix-socket", socket_, "http://localhost/digits.txt"});
   EXPECT_EQ(run.output, "0123456789");
 }
 
-TEST(CurlTodoTest, RestApiWithCurl) {
+TEST(HttpCurlTodoTest, RestApiWithCurl) {
   if (!t::have_program("curl")) SFS_SKIP_UNLESS_CI("curl is not installed (tests/apt-packages)");
   uint16_t port = t::free_port();
   auto server = t::ServerProcess::start({t::sfs_binary(), "http", "todo-api", "--port", port_string(port)}, port);
@@ -146,7 +146,7 @@ TEST(CurlTodoTest, RestApiWithCurl) {
 
 // --- nginx as the server, our client as the client -------------------------------------------
 
-class NginxTest : public ::testing::Test {
+class HttpNginxTest : public ::testing::Test {
  protected:
   void SetUp() override {
     nginx_ = t::have_program("nginx") ? "nginx" : (core::file_exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "");
@@ -189,7 +189,7 @@ class NginxTest : public ::testing::Test {
   std::unique_ptr<t::ServerProcess> server_;
 };
 
-TEST_F(NginxTest, ClientAgainstNginx) {
+TEST_F(HttpNginxTest, ClientAgainstNginx) {
   Client client;
   auto r = client.get(base_ + "/hello.txt");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
@@ -228,7 +228,7 @@ TEST_F(NginxTest, ClientAgainstNginx) {
   EXPECT_EQ(client.get(base_ + "/hello.txt")->status, 200);
 }
 
-TEST_F(NginxTest, CommandLineClientAgainstNginx) {
+TEST_F(HttpNginxTest, CommandLineClientAgainstNginx) {
   auto run = core::run_and_capture({t::sfs_binary(), "http", "get", "-i", base_ + "/hello.txt"});
   ASSERT_TRUE(run.is_ok());
   EXPECT_EQ(run->exit_code, 0);
@@ -245,7 +245,7 @@ TEST_F(NginxTest, CommandLineClientAgainstNginx) {
 
 // --- Chromium ---------------------------------------------------------------------------------
 
-TEST(BrowserTest, PageFetchAndWebSocketInChromium) {
+TEST(HttpBrowserTest, PageFetchAndWebSocketInChromium) {
   std::string node_dir = t::source_dir() + "/systems/http/tests/node";
   if (!core::file_exists("/usr/bin/chromium") || !t::have_program("node") ||
       !core::file_exists(node_dir + "/node_modules/playwright-core/package.json")) {

@@ -58,7 +58,7 @@ void expect_rejected(std::string_view wire, int status, std::string_view why) {
   EXPECT_EQ(slow.status, status) << why << " (byte by byte): " << slow.error;
 }
 
-TEST(ParserTest, SimpleGet) {
+TEST(HttpParserTest, SimpleGet) {
   Parsed p = parse_request("GET /a/b%20c?x=1&y=%41 HTTP/1.1\r\nHost: h\r\nX-Thing:  v  \r\n\r\n");
   ASSERT_EQ(p.result, MessageParser::Result::kComplete) << p.error;
   EXPECT_EQ(p.request.method, "GET");
@@ -71,7 +71,7 @@ TEST(ParserTest, SimpleGet) {
   EXPECT_TRUE(p.request.keep_alive());
 }
 
-TEST(ParserTest, ByteByByteEqualsWhole) {
+TEST(HttpParserTest, ByteByByteEqualsWhole) {
   std::string wire =
       "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
       "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n";
@@ -84,14 +84,14 @@ TEST(ParserTest, ByteByByteEqualsWhole) {
   }
 }
 
-TEST(ParserTest, ContentLengthBody) {
+TEST(HttpParserTest, ContentLengthBody) {
   Parsed p = parse_request("PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloGET");
   ASSERT_EQ(p.result, MessageParser::Result::kComplete);
   EXPECT_EQ(p.request.body, "hello");
   EXPECT_EQ(p.consumed, std::string("PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello").size());
 }
 
-TEST(ParserTest, PipelinedRequests) {
+TEST(HttpParserTest, PipelinedRequests) {
   std::string wire = "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n";
   MessageParser parser(MessageParser::Kind::kRequest);
   std::string_view rest = wire;
@@ -110,12 +110,12 @@ TEST(ParserTest, PipelinedRequests) {
   EXPECT_EQ(paths, (std::vector<std::string>{"/1", "/2"}));
 }
 
-TEST(ParserTest, LeadingEmptyLinesAreIgnored) {
+TEST(HttpParserTest, LeadingEmptyLinesAreIgnored) {
   Parsed p = parse_request("\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_EQ(p.result, MessageParser::Result::kComplete) << p.error;
 }
 
-TEST(ParserTest, Http10AndTargetForms) {
+TEST(HttpParserTest, Http10AndTargetForms) {
   Parsed p = parse_request("GET /old HTTP/1.0\r\n\r\n");
   ASSERT_EQ(p.result, MessageParser::Result::kComplete);
   EXPECT_EQ(p.request.version, 10);
@@ -134,14 +134,14 @@ TEST(ParserTest, Http10AndTargetForms) {
 
 // --- request smuggling: framing ----------------------------------------------------------------
 
-TEST(SmugglingTest, ContentLengthWithTransferEncoding) {
+TEST(HttpSmugglingTest, ContentLengthWithTransferEncoding) {
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
                   400, "CL.TE");
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n",
                   400, "TE.CL");
 }
 
-TEST(SmugglingTest, DuplicateContentLength) {
+TEST(HttpSmugglingTest, DuplicateContentLength) {
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 400,
                   "two identical Content-Length fields");
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400,
@@ -150,14 +150,14 @@ TEST(SmugglingTest, DuplicateContentLength) {
                   "a Content-Length list");
 }
 
-TEST(SmugglingTest, MalformedContentLength) {
+TEST(HttpSmugglingTest, MalformedContentLength) {
   for (const char* value : {"+5", "-1", "5a", "0x5", "5 5", "", "1e3", "99999999999999999999", "5.0"}) {
     expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::string(value) + "\r\n\r\nhello",
                     400, std::string("Content-Length '") + value + "'");
   }
 }
 
-TEST(SmugglingTest, TransferEncodingVariants) {
+TEST(HttpSmugglingTest, TransferEncodingVariants) {
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", 400,
                   "final coding not chunked");
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400,
@@ -181,7 +181,7 @@ TEST(SmugglingTest, TransferEncodingVariants) {
   EXPECT_EQ(p.result, MessageParser::Result::kComplete) << p.error;
 }
 
-TEST(SmugglingTest, MalformedChunks) {
+TEST(HttpSmugglingTest, MalformedChunks) {
   const std::string head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
   expect_rejected(head + "zz\r\nhello\r\n0\r\n\r\n", 400, "non-hex chunk size");
   expect_rejected(head + "-5\r\nhello\r\n0\r\n\r\n", 400, "negative chunk size");
@@ -199,26 +199,26 @@ TEST(SmugglingTest, MalformedChunks) {
 
 // --- request smuggling: header syntax ----------------------------------------------------------
 
-TEST(SmugglingTest, ObsoleteLineFolding) {
+TEST(HttpSmugglingTest, ObsoleteLineFolding) {
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX-A: one\r\n two\r\n\r\n", 400, "obs-fold with space");
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX-A: one\r\n\ttwo\r\n\r\n", 400, "obs-fold with tab");
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:\r\n chunked\r\n\r\n", 400,
                   "folded Transfer-Encoding");
 }
 
-TEST(SmugglingTest, BareCarriageReturn) {
+TEST(HttpSmugglingTest, BareCarriageReturn) {
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\rb\r\n\r\n", 400, "bare CR in a value");
   expect_rejected("GET /\r HTTP/1.1\r\nHost: h\r\n\r\n", 400, "bare CR in the request line");
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\n\r\r\n", 400, "CR CR LF as the end of the head");
 }
 
-TEST(SmugglingTest, BareLineFeed) {
+TEST(HttpSmugglingTest, BareLineFeed) {
   expect_rejected("GET / HTTP/1.1\nHost: h\r\n\r\n", 400, "bare LF after the request line");
   expect_rejected("GET / HTTP/1.1\r\nHost: h\n\r\n", 400, "bare LF after a field");
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\n\n", 400, "bare LF ending the head");
 }
 
-TEST(SmugglingTest, InvalidFieldNames) {
+TEST(HttpSmugglingTest, InvalidFieldNames) {
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length : 5\r\n\r\nhello", 400,
                   "space before the colon");
   expect_rejected("POST / HTTP/1.1\r\nHost: h\r\nContent-Length\t: 5\r\n\r\nhello", 400,
@@ -229,18 +229,18 @@ TEST(SmugglingTest, InvalidFieldNames) {
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nno colon here\r\n\r\n", 400, "no colon");
 }
 
-TEST(SmugglingTest, ControlCharactersInValues) {
+TEST(HttpSmugglingTest, ControlCharactersInValues) {
   expect_rejected(std::string("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\0b\r\n\r\n", 36), 400, "NUL in a value");
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\x01" "b\r\n\r\n", 400, "SOH in a value");
   expect_rejected("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\x7f\r\n\r\n", 400, "DEL in a value");
 }
 
-TEST(SmugglingTest, HostField) {
+TEST(HttpSmugglingTest, HostField) {
   expect_rejected("GET / HTTP/1.1\r\n\r\n", 400, "HTTP/1.1 without Host");
   expect_rejected("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "two Host fields");
 }
 
-TEST(SmugglingTest, MalformedRequestLines) {
+TEST(HttpSmugglingTest, MalformedRequestLines) {
   expect_rejected("GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400, "double space");
   expect_rejected("GET / HTTP/1.1 \r\nHost: h\r\n\r\n", 400, "trailing space");
   expect_rejected("GET /\r\n\r\n", 400, "HTTP/0.9");
@@ -259,7 +259,7 @@ TEST(SmugglingTest, MalformedRequestLines) {
 
 // --- limits ------------------------------------------------------------------------------------
 
-TEST(ParserLimitsTest, RequestLineTooLong) {
+TEST(HttpParserLimitsTest, RequestLineTooLong) {
   Limits limits;
   limits.max_request_line = 100;
   std::string wire = "GET /" + std::string(200, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -269,7 +269,7 @@ TEST(ParserLimitsTest, RequestLineTooLong) {
   EXPECT_EQ(partial.status, 414);
 }
 
-TEST(ParserLimitsTest, HeadersTooLarge) {
+TEST(HttpParserLimitsTest, HeadersTooLarge) {
   Limits limits;
   limits.max_header_bytes = 1000;
   std::string wire = "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n";
@@ -282,7 +282,7 @@ TEST(ParserLimitsTest, HeadersTooLarge) {
   EXPECT_EQ(parse_request(wire + "\r\n", 0, limits).status, 431);
 }
 
-TEST(ParserLimitsTest, BodyTooLarge) {
+TEST(HttpParserLimitsTest, BodyTooLarge) {
   Limits limits;
   limits.max_body = 10;
   EXPECT_EQ(parse_request("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", 0, limits).status, 413);
@@ -312,7 +312,7 @@ ParsedResponse parse_response(std::string_view wire, bool head_request = false, 
   }
 }
 
-TEST(ResponseParserTest, Framings) {
+TEST(HttpResponseParserTest, Framings) {
   auto r = parse_response("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
   EXPECT_EQ(r.result, MessageParser::Result::kComplete);
   EXPECT_EQ(r.body, "abc");

@@ -25,7 +25,7 @@ Response run(const Router& router, std::string method, std::string path, std::st
   return response;
 }
 
-TEST(RouterTest, ParamsAndWildcards) {
+TEST(HttpRouterTest, ParamsAndWildcards) {
   Router router;
   router.get("/users/:id", [](Request& req, Response& res) {
     res.text("user " + std::string(req.param("id")));
@@ -54,7 +54,7 @@ TEST(RouterTest, ParamsAndWildcards) {
   EXPECT_EQ(run(router, "HEAD", "/users/1").body, "user 1");  // the server drops it for HEAD
 }
 
-TEST(RouterTest, MethodNotAllowedAndOptions) {
+TEST(HttpRouterTest, MethodNotAllowedAndOptions) {
   Router router;
   router.get("/thing", [](Request&, Response&) { return core::Status::ok(); });
   router.put("/thing", [](Request&, Response&) { return core::Status::ok(); });
@@ -71,7 +71,7 @@ TEST(RouterTest, MethodNotAllowedAndOptions) {
   EXPECT_EQ(run(router, "GET", "/none").body, "custom");
 }
 
-TEST(RouterTest, ErrorsBecomeJsonAndMiddlewareSeesThem) {
+TEST(HttpRouterTest, ErrorsBecomeJsonAndMiddlewareSeesThem) {
   Router router;
   std::vector<std::string> order;
   router.use([&order](Request&, Response& res, Next& next) {
@@ -99,7 +99,7 @@ TEST(RouterTest, ErrorsBecomeJsonAndMiddlewareSeesThem) {
   EXPECT_EQ(order[1], "outer out 400");
 }
 
-TEST(RouterTest, CorsPreflight) {
+TEST(HttpRouterTest, CorsPreflight) {
   Router router;
   router.use(cors(CorsOptions{.allow_origin = "http://app.test"}));
   router.post("/todos", [](Request&, Response&) { return core::Status::ok(); });
@@ -116,7 +116,7 @@ TEST(RouterTest, CorsPreflight) {
   EXPECT_EQ(response.headers.value("vary"), "Origin");
 }
 
-TEST(RouterTest, JsonHelpers) {
+TEST(HttpRouterTest, JsonHelpers) {
   Router router;
   router.post("/sum", [](Request& req, Response& res) -> core::Status {
     SFS_ASSIGN_OR_RETURN(json::Value body, req.json());
@@ -134,7 +134,7 @@ TEST(RouterTest, JsonHelpers) {
   EXPECT_FALSE(wrong_type.json().is_ok());
 }
 
-TEST(RouterTest, TodoApi) {
+TEST(HttpRouterTest, TodoApi) {
   TodoStore store;
   Router router;
   add_todo_routes(router, store);
@@ -158,7 +158,7 @@ TEST(RouterTest, TodoApi) {
   EXPECT_EQ(run(router, "DELETE", "/todos/1").status, 404);
 }
 
-TEST(MessageTest, DatesRoundTrip) {
+TEST(HttpMessageTest, DatesRoundTrip) {
   EXPECT_EQ(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
   EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
   EXPECT_EQ(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777);
@@ -167,7 +167,7 @@ TEST(MessageTest, DatesRoundTrip) {
   EXPECT_FALSE(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT junk"));
 }
 
-TEST(MessageTest, PercentEncodingAndQueries) {
+TEST(HttpMessageTest, PercentEncodingAndQueries) {
   EXPECT_EQ(percent_decode("a%20b%2Fc"), "a b/c");
   EXPECT_EQ(percent_decode("a+b", true), "a b");
   EXPECT_EQ(percent_decode("a+b"), "a+b");
@@ -185,7 +185,7 @@ TEST(MessageTest, PercentEncodingAndQueries) {
   EXPECT_FALSE(request.query_param("z"));
 }
 
-TEST(MessageTest, HeadersAndStatus) {
+TEST(HttpMessageTest, HeadersAndStatus) {
   Headers h;
   h.add("Connection", "keep-alive, Upgrade");
   h.add("X-A", "1");

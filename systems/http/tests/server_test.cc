@@ -45,7 +45,7 @@ Router demo_router() {
   return router;
 }
 
-TEST(ServerTest, KeepAliveAndPipelining) {
+TEST(HttpServerTest, KeepAliveAndPipelining) {
   TestServer server(demo_router());
   RawClient client(server.port());
   ASSERT_TRUE(client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -68,7 +68,7 @@ TEST(ServerTest, KeepAliveAndPipelining) {
   EXPECT_TRUE(client.wait_closed());
 }
 
-TEST(ServerTest, PipelinedRequestsSentByteByByte) {
+TEST(HttpServerTest, PipelinedRequestsSentByteByByte) {
   TestServer server(demo_router());
   RawClient client(server.port());
   std::string wire = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\nPOST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
@@ -77,7 +77,7 @@ TEST(ServerTest, PipelinedRequestsSentByteByByte) {
   EXPECT_EQ(client.read_response().body, "abc");
 }
 
-TEST(ServerTest, HeadHasHeadersButNoBody) {
+TEST(HttpServerTest, HeadHasHeadersButNoBody) {
   TestServer server(demo_router());
   RawClient client(server.port());
   ASSERT_TRUE(client.send("HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
@@ -88,7 +88,7 @@ TEST(ServerTest, HeadHasHeadersButNoBody) {
   EXPECT_EQ(client.read_response().body, "hello\n");  // no stray body bytes in between
 }
 
-TEST(ServerTest, ExpectContinue) {
+TEST(HttpServerTest, ExpectContinue) {
   TestServer server(demo_router());
   RawClient client(server.port());
   ASSERT_TRUE(client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
@@ -104,7 +104,7 @@ TEST(ServerTest, ExpectContinue) {
   EXPECT_EQ(other.read_response().status, 417);
 }
 
-TEST(ServerTest, StatusCodes) {
+TEST(HttpServerTest, StatusCodes) {
   TestServer server(demo_router());
   struct Case {
     std::string wire;
@@ -150,7 +150,7 @@ TEST(ServerTest, StatusCodes) {
   EXPECT_NE(not_found.body.find("\"status\":404"), std::string::npos);
 }
 
-TEST(ServerTest, Http10) {
+TEST(HttpServerTest, Http10) {
   TestServer server(demo_router());
   RawClient client(server.port());
   ASSERT_TRUE(client.send("GET /hello HTTP/1.0\r\n\r\n"));
@@ -169,7 +169,7 @@ TEST(ServerTest, Http10) {
   EXPECT_NE(rest.find("\r\n\r\none,two,three"), std::string::npos) << rest;
 }
 
-TEST(ServerTest, ChunkedStreamingResponse) {
+TEST(HttpServerTest, ChunkedStreamingResponse) {
   TestServer server(demo_router());
   RawClient client(server.port());
   ASSERT_TRUE(client.send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
@@ -179,7 +179,7 @@ TEST(ServerTest, ChunkedStreamingResponse) {
   EXPECT_EQ(client.read_response().body, "hello\n");
 }
 
-TEST(ServerTest, DeferredResponsesKeepPipelineOrder) {
+TEST(HttpServerTest, DeferredResponsesKeepPipelineOrder) {
   core::EventLoop* loop = nullptr;
   Router router;
   router.get("/later", [&loop](Request&, Response& res) {
@@ -203,7 +203,7 @@ TEST(ServerTest, DeferredResponsesKeepPipelineOrder) {
   EXPECT_EQ(client.read_response().body, "now");
 }
 
-TEST(ServerTest, StreamOutlivingItsClientIsToldSo) {
+TEST(HttpServerTest, StreamOutlivingItsClientIsToldSo) {
   core::EventLoop* loop = nullptr;
   auto closed = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<ResponseStream> kept;
@@ -230,7 +230,7 @@ TEST(ServerTest, StreamOutlivingItsClientIsToldSo) {
   (void)loop;
 }
 
-TEST(ServerTest, SlowlorisGets408AndOthersAreServed) {
+TEST(HttpServerTest, SlowlorisGets408AndOthersAreServed) {
   ServerOptions options;
   options.header_timeout = core::Milliseconds(400);
   TestServer server(demo_router(), options);
@@ -258,7 +258,7 @@ TEST(ServerTest, SlowlorisGets408AndOthersAreServed) {
   EXPECT_TRUE(slow.wait_closed(5000));
 }
 
-TEST(ServerTest, BodyTimeoutAndIdleTimeout) {
+TEST(HttpServerTest, BodyTimeoutAndIdleTimeout) {
   ServerOptions options;
   options.body_timeout = core::Milliseconds(300);
   options.idle_timeout = core::Milliseconds(300);
@@ -276,7 +276,7 @@ TEST(ServerTest, BodyTimeoutAndIdleTimeout) {
   EXPECT_EQ(idle.buffer(), "");
 }
 
-TEST(ServerTest, ClientThatDoesNotReadDoesNotBlockOthers) {
+TEST(HttpServerTest, ClientThatDoesNotReadDoesNotBlockOthers) {
   Router router;
   std::string big(256 * 1024, 'x');
   router.get("/big", [&big](Request&, Response& res) {
@@ -301,7 +301,7 @@ TEST(ServerTest, ClientThatDoesNotReadDoesNotBlockOthers) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(hog.read_response().body.size(), big.size());
 }
 
-TEST(ServerTest, GracefulShutdownFinishesInFlightRequests) {
+TEST(HttpServerTest, GracefulShutdownFinishesInFlightRequests) {
   Router router;
   router.post("/echo", [](Request& req, Response& res) {
     res.text(req.body);
@@ -326,7 +326,7 @@ TEST(ServerTest, GracefulShutdownFinishesInFlightRequests) {
   EXPECT_FALSE(refused.is_ok());
 }
 
-TEST(ServerTest, UnixSocket) {
+TEST(HttpServerTest, UnixSocket) {
   core::testing::TempDir dir;
   std::string path = dir.file("http.sock");
   TestServer server(demo_router(), {}, path);
@@ -337,7 +337,7 @@ TEST(ServerTest, UnixSocket) {
   EXPECT_EQ(client.read_response().body, "hello\n");
 }
 
-TEST(ServerTest, AccessLogInCommonLogFormat) {
+TEST(HttpServerTest, AccessLogInCommonLogFormat) {
   auto lines = std::make_shared<std::vector<std::string>>();
   auto mutex = std::make_shared<std::mutex>();
   ServerOptions options;

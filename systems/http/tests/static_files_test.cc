@@ -17,7 +17,7 @@ using testing::RawClient;
 using testing::RawResponse;
 using testing::TestServer;
 
-class StaticFilesTest : public ::testing::Test {
+class HttpStaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = dir_.path() + "/root";
@@ -59,7 +59,7 @@ class StaticFilesTest : public ::testing::Test {
   std::string big_;
 };
 
-TEST_F(StaticFilesTest, IndexTypesAndRedirects) {
+TEST_F(HttpStaticFilesTest, IndexTypesAndRedirects) {
   TestServer server(router());
   auto r = get(server, "/");
   EXPECT_EQ(r.status, 200);
@@ -83,7 +83,7 @@ TEST_F(StaticFilesTest, IndexTypesAndRedirects) {
   EXPECT_EQ(r.body, "");
 }
 
-TEST_F(StaticFilesTest, ConfinedToTheRoot) {
+TEST_F(HttpStaticFilesTest, ConfinedToTheRoot) {
   TestServer server(router());
   // Lexical escapes are refused before touching the file system.
   for (const char* target : {"/../outside.txt", "/%2e%2e/outside.txt", "/docs/../../outside.txt",
@@ -102,7 +102,7 @@ TEST_F(StaticFilesTest, ConfinedToTheRoot) {
   EXPECT_EQ(get(server, "/docs/../digits.txt").body, "0123456789");
 }
 
-TEST_F(StaticFilesTest, ConditionalRequests) {
+TEST_F(HttpStaticFilesTest, ConditionalRequests) {
   TestServer server(router());
   auto first = get(server, "/digits.txt");
   std::string etag(first.headers.value("etag"));
@@ -122,7 +122,7 @@ TEST_F(StaticFilesTest, ConditionalRequests) {
   EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: \"x\"\r\nIf-Modified-Since: " + modified + "\r\n").status, 200);
 }
 
-TEST_F(StaticFilesTest, Ranges) {
+TEST_F(HttpStaticFilesTest, Ranges) {
   TestServer server(router());
   auto r = get(server, "/digits.txt", "Range: bytes=2-4\r\n");
   EXPECT_EQ(r.status, 206);
@@ -148,7 +148,7 @@ TEST_F(StaticFilesTest, Ranges) {
   EXPECT_EQ(r.body, big_.substr(1000000, 2000000));
 }
 
-TEST_F(StaticFilesTest, LargeFilesPipelined) {
+TEST_F(HttpStaticFilesTest, LargeFilesPipelined) {
   TestServer server(router());
   RawClient client(server.port());
   ASSERT_TRUE(client.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\nGET /digits.txt HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -158,7 +158,7 @@ TEST_F(StaticFilesTest, LargeFilesPipelined) {
   EXPECT_EQ(client.read_response().body, big_);
 }
 
-TEST_F(StaticFilesTest, DirectoryListing) {
+TEST_F(HttpStaticFilesTest, DirectoryListing) {
   StaticOptions options;
   options.directory_listing = true;
   TestServer server(router(options));

@@ -80,11 +80,11 @@ class WsClient {
   RawClient raw_;
 };
 
-TEST(WebSocketTest, AcceptKeyFromTheRfc) {
+TEST(HttpWebSocketTest, AcceptKeyFromTheRfc) {
   EXPECT_EQ(websocket_accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
-TEST(WebSocketTest, HandshakeAndEcho) {
+TEST(HttpWebSocketTest, HandshakeAndEcho) {
   TestServer server(echo_router());
   WsClient client(server.port());
   ASSERT_TRUE(client.raw().send(handshake()));
@@ -113,7 +113,7 @@ TEST(WebSocketTest, HandshakeAndEcho) {
   }
 }
 
-TEST(WebSocketTest, FragmentationWithInterleavedPing) {
+TEST(HttpWebSocketTest, FragmentationWithInterleavedPing) {
   TestServer server(echo_router());
   WsClient client(server.port());
   ASSERT_TRUE(client.open());
@@ -131,7 +131,7 @@ TEST(WebSocketTest, FragmentationWithInterleavedPing) {
   EXPECT_EQ(frame.payload, "Hello, world");
 }
 
-TEST(WebSocketTest, ClosingHandshake) {
+TEST(HttpWebSocketTest, ClosingHandshake) {
   std::vector<std::string> closes;
   TestServer server(echo_router(&closes));
   {
@@ -166,7 +166,7 @@ TEST(WebSocketTest, ClosingHandshake) {
 }
 
 // Each protocol violation gets a close frame with the right code, then the connection closes.
-TEST(WebSocketTest, ProtocolErrors) {
+TEST(HttpWebSocketTest, ProtocolErrors) {
   ServerOptions options;
   options.max_websocket_message = 1000;
   TestServer server(echo_router(), options);
@@ -215,7 +215,7 @@ TEST(WebSocketTest, ProtocolErrors) {
   EXPECT_EQ(frame.payload, "\xc3\xa9");
 }
 
-TEST(WebSocketTest, BadHandshakes) {
+TEST(HttpWebSocketTest, BadHandshakes) {
   TestServer server(echo_router());
   {
     RawClient c(server.port());
@@ -239,7 +239,7 @@ TEST(WebSocketTest, BadHandshakes) {
   }
 }
 
-TEST(WebSocketTest, ShutdownClosesWith1001) {
+TEST(HttpWebSocketTest, ShutdownClosesWith1001) {
   TestServer server(echo_router());
   WsClient client(server.port());
   ASSERT_TRUE(client.open());
