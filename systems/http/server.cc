@@ -117,7 +117,7 @@ void Server::sweep() {
   }
   // Buffers of idle connections were freed in the middle of the heap; give whole free pages back
   // to the kernel, or the resident size would stay at the high-water mark of the last burst.
-  if (freed > (4u << 20)) ::malloc_trim(0);
+  if (freed > (256u << 10)) ::malloc_trim(0);
 }
 
 void Server::log_access(std::string_view line) {

@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <unordered_map>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -165,8 +168,134 @@ core::Status list_directory(int dir_fd, const std::string& url_path, Response& r
   return core::Status::ok();
 }
 
-core::Status serve(const Root& root, const StaticOptions& options, Request& request,
-                   Response& response) {
+// What a response needs to know about a file, computed once per (re)validation.
+struct FileInfo {
+  uint64_t size = 0;
+  int64_t mtime = 0;
+  std::string etag;
+  std::string last_modified;
+  std::string content_type;
+  std::shared_ptr<const std::string> content;  // the whole file, for small cached files
+  std::chrono::steady_clock::time_point checked;
+};
+
+// The open-file cache: small files (<= kCacheFileLimit) by normalised request path, with their
+// validators and contents, trusted for kCacheValidity before the file system is asked again — the
+// idea of nginx's open_file_cache. A request for a cached file then costs no system call besides
+// the socket's. Changes to a file show up at most kCacheValidity later.
+constexpr uint64_t kCacheFileLimit = 64 * 1024;
+constexpr auto kCacheValidity = std::chrono::seconds(1);
+constexpr size_t kCacheMaxEntries = 4096;
+constexpr size_t kCacheMaxBytes = 64u << 20;
+
+struct FileCache {
+  std::mutex mutex;  // a Router may be shared by servers on several threads
+  std::unordered_map<std::string, std::shared_ptr<const FileInfo>> entries;
+  size_t bytes = 0;
+
+  std::shared_ptr<const FileInfo> find(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = entries.find(key);
+    if (it == entries.end()) return nullptr;
+    if (std::chrono::steady_clock::now() - it->second->checked > kCacheValidity) {
+      bytes -= it->second->size;
+      entries.erase(it);
+      return nullptr;
+    }
+    return it->second;
+  }
+  void insert(const std::string& key, std::shared_ptr<const FileInfo> info) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (entries.size() >= kCacheMaxEntries || bytes + info->size > kCacheMaxBytes) {
+      entries.clear();  // simple and rare: start over rather than track recency
+      bytes = 0;
+    }
+    auto [it, inserted] = entries.insert_or_assign(key, info);
+    (void)it;
+    (void)inserted;
+    bytes += info->size;
+  }
+};
+
+FileInfo describe(const struct stat& st, std::string_view name) {
+  FileInfo info;
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.mtime = static_cast<int64_t>(st.st_mtim.tv_sec);
+  info.etag = make_etag(st);
+  info.last_modified = http_date(info.mtime);
+  info.content_type = std::string(mime_type(name));
+  info.checked = std::chrono::steady_clock::now();
+  return info;
+}
+
+// Headers, conditionals, ranges and the body for a regular file: from `info.content` when the file
+// is cached, else from `fd` (sent with sendfile).
+core::Status respond(const FileInfo& info, core::Fd fd, const StaticOptions& options,
+                     Request& request, Response& response) {
+  const uint64_t size = info.size;
+  response.headers.add("Content-Type", info.content_type);
+  response.headers.add("Last-Modified", info.last_modified);
+  response.headers.add("ETag", info.etag);
+  response.headers.add("Accept-Ranges", "bytes");
+  if (!options.cache_control.empty()) response.headers.add("Cache-Control", options.cache_control);
+
+  // Conditional requests (RFC 9110 section 13.2.2 order): If-None-Match, else If-Modified-Since.
+  bool not_modified = false;
+  if (auto inm = request.headers.get("if-none-match")) {
+    not_modified = etag_matches(*inm, info.etag);
+  } else if (auto ims = request.headers.get("if-modified-since")) {
+    if (auto since = parse_http_date(*ims)) not_modified = info.mtime <= *since;
+  }
+  if (not_modified) {
+    response.status = 304;
+    response.headers.remove("Content-Type");
+    response.headers.remove("Accept-Ranges");
+    return core::Status::ok();
+  }
+
+  uint64_t start = 0, length = size;
+  response.status = 200;
+  if (auto range = request.headers.get("range"); range && request.method == "GET") {
+    bool use_range = true;
+    if (auto if_range = request.headers.get("if-range")) {
+      // If-Range: a strong ETag must match exactly, a date must equal Last-Modified.
+      std::string_view value = core::trim(*if_range);
+      if (!value.empty() && value.front() == '"') {
+        use_range = value == info.etag;
+      } else {
+        auto date = parse_http_date(value);
+        use_range = date && *date == info.mtime;
+      }
+    }
+    if (use_range) {
+      int r = parse_range(*range, size, &start, &length);
+      if (r < 0) {
+        response.error(416, "range not satisfiable for a file of " + std::to_string(size) + " bytes");
+        response.headers.set("Content-Range", "bytes */" + std::to_string(size));
+        return core::Status::ok();
+      }
+      if (r > 0) {
+        response.status = 206;
+        response.headers.set("Content-Range", "bytes " + std::to_string(start) + "-" +
+                                                  std::to_string(start + length - 1) + "/" +
+                                                  std::to_string(size));
+      } else {
+        start = 0;
+        length = size;
+      }
+    }
+  }
+  if (info.content) {
+    // (For HEAD the server sends the length of this body and drops the bytes.)
+    response.body.assign(*info.content, static_cast<size_t>(start), static_cast<size_t>(length));
+    return core::Status::ok();
+  }
+  response.send_file(std::move(fd), start, length);
+  return core::Status::ok();
+}
+
+core::Status serve(const Root& root, FileCache& cache, const StaticOptions& options,
+                   Request& request, Response& response) {
   if (!root.fd.valid()) return core::Status::not_found("document root " + root.path + " is not available");
   bool has_rest = false;
   for (const auto& [name, value] : request.params) has_rest |= name == "*";
@@ -191,17 +320,18 @@ core::Status serve(const Root& root, const StaticOptions& options, Request& requ
     if (!relative.empty()) relative.push_back('/');
     relative.append(s);
   }
+  // The key tells "/docs" (a redirect) from "/docs/" (its index).
+  const bool slash = !request.path.empty() && request.path.back() == '/';
+  const std::string key = slash ? relative + "/" : relative;
+  if (auto cached = cache.find(key)) return respond(*cached, core::Fd(), options, request, response);
 
   core::Fd fd(open_beneath(root, relative));
-  if (!fd.valid()) {
-    if (errno == EACCES) return core::Status(core::Code::kNotFound, "no such file: " + request.path);
-    return core::Status::not_found("no such file: " + request.path);
-  }
+  if (!fd.valid()) return core::Status::not_found("no such file: " + request.path);
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return core::Status::io_error("stat " + request.path, errno);
 
   if (S_ISDIR(st.st_mode)) {
-    if (request.path.empty() || request.path.back() != '/') {
+    if (!slash) {
       std::string location = percent_encode_path(request.path) + "/";
       if (!request.query.empty()) location += "?" + request.query;
       response.redirect(location, 301);
@@ -222,63 +352,18 @@ core::Status serve(const Root& root, const StaticOptions& options, Request& requ
   }
   if (!S_ISREG(st.st_mode)) return core::Status::not_found("not a regular file: " + request.path);
 
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
-  const std::string etag = make_etag(st);
-  const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec);
-  response.headers.set("Content-Type", std::string(mime_type(relative)));
-  response.headers.set("Last-Modified", http_date(mtime));
-  response.headers.set("ETag", etag);
-  response.headers.set("Accept-Ranges", "bytes");
-  if (!options.cache_control.empty()) response.headers.set("Cache-Control", options.cache_control);
-
-  // Conditional requests (RFC 9110 section 13.2.2 order): If-None-Match, else If-Modified-Since.
-  bool not_modified = false;
-  if (auto inm = request.headers.get("if-none-match")) {
-    not_modified = etag_matches(*inm, etag);
-  } else if (auto ims = request.headers.get("if-modified-since")) {
-    if (auto since = parse_http_date(*ims)) not_modified = mtime <= *since;
-  }
-  if (not_modified) {
-    response.status = 304;
-    response.headers.remove("Content-Type");
-    response.headers.remove("Accept-Ranges");
-    return core::Status::ok();
-  }
-
-  uint64_t start = 0, length = size;
-  response.status = 200;
-  if (auto range = request.headers.get("range"); range && request.method == "GET") {
-    bool use_range = true;
-    if (auto if_range = request.headers.get("if-range")) {
-      // If-Range: a strong ETag must match exactly, a date must equal Last-Modified.
-      std::string_view value = core::trim(*if_range);
-      if (!value.empty() && value.front() == '"') {
-        use_range = value == etag;
-      } else {
-        auto date = parse_http_date(value);
-        use_range = date && *date == mtime;
-      }
-    }
-    if (use_range) {
-      int r = parse_range(*range, size, &start, &length);
-      if (r < 0) {
-        response.error(416, "range not satisfiable for a file of " + std::to_string(size) + " bytes");
-        response.headers.set("Content-Range", "bytes */" + std::to_string(size));
-        return core::Status::ok();
-      }
-      if (r > 0) {
-        response.status = 206;
-        response.headers.set("Content-Range", "bytes " + std::to_string(start) + "-" +
-                                                  std::to_string(start + length - 1) + "/" +
-                                                  std::to_string(size));
-      } else {
-        start = 0;
-        length = size;
-      }
+  FileInfo info = describe(st, relative);
+  if (info.size <= kCacheFileLimit) {
+    std::string content(static_cast<size_t>(info.size), '\0');
+    ssize_t n = info.size == 0 ? 0 : ::pread(fd.get(), content.data(), content.size(), 0);
+    if (n == static_cast<ssize_t>(info.size)) {
+      info.content = std::make_shared<const std::string>(std::move(content));
+      auto shared = std::make_shared<const FileInfo>(std::move(info));
+      cache.insert(key, shared);
+      return respond(*shared, core::Fd(), options, request, response);
     }
   }
-  response.send_file(std::move(fd), start, length);
-  return core::Status::ok();
+  return respond(info, std::move(fd), options, request, response);
 }
 
 }  // namespace
@@ -290,8 +375,9 @@ Handler static_files(std::string root_path, StaticOptions options) {
   if (::realpath(root_path.c_str(), resolved) != nullptr) root->real_path = resolved;
   root->fd.reset(::open(root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root->fd.valid()) SFS_LOG_WARN("document root ", root_path, " cannot be opened");
-  return [root, options](Request& request, Response& response) {
-    return serve(*root, options, request, response);
+  auto cache = std::make_shared<FileCache>();
+  return [root, cache, options](Request& request, Response& response) {
+    return serve(*root, *cache, options, request, response);
   };
 }
 

@@ -3,8 +3,8 @@
 //   router.get("/*", http::static_files("public"));            // the whole site
 //   router.get("/assets/*", http::static_files("build/assets"));
 //
-// The path comes from the route's "*" parameter (or the whole request path when the route has
-// none). What it does (RFC 9110 sections 8.8, 13, 14):
+// The path comes from the route's unnamed wildcard "*" (or the whole request path when the route
+// has none; a named wildcard such as "*rest" is not looked at). What it does (RFC 9110 sections 8.8, 13, 14):
 //   - Content-Type from the file name (mime.h); index.html for a directory; a directory without a
 //     trailing slash is redirected (301) to one; optional HTML directory listings.
 //   - Validators: a strong ETag from inode, size and modification time, and Last-Modified.
@@ -13,7 +13,9 @@
 //     unsatisfiable one answers 416 with "Content-Range: bytes */size". Multiple ranges are
 //     answered with the whole file (200), which the RFC allows.
 //   - Cache-Control as configured.
-//   - The body goes out with sendfile(2) (small files are copied into the response buffer).
+//   - Files over 64 KiB go out with sendfile(2) after the head. Smaller ones are kept in an
+//     open-file cache (contents and validators by request path, trusted for one second before the
+//     file system is asked again, like nginx's open_file_cache) and sent from memory.
 //
 // Confinement: it is impossible to read outside the root. ".." segments are resolved lexically
 // and may not climb above the root (400); the file is then opened relative to an open descriptor

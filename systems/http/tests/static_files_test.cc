@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "core/file.h"
 #include "core/testing/testing.h"
 #include "systems/http/tests/test_support.h"
@@ -156,6 +159,32 @@ TEST_F(HttpStaticFilesTest, LargeFilesPipelined) {
   EXPECT_EQ(client.read_response().body, big_);
   EXPECT_EQ(client.read_response().body, "0123456789");
   EXPECT_EQ(client.read_response().body, big_);
+}
+
+TEST_F(HttpStaticFilesTest, CachedFilesAreRevalidated) {
+  TestServer server(router());
+  ASSERT_TRUE(core::write_file(root_ + "/changing.txt", "v1").is_ok());
+  EXPECT_EQ(get(server, "/changing.txt").body, "v1");
+  EXPECT_EQ(get(server, "/changing.txt").body, "v1");  // from the cache
+  ASSERT_TRUE(core::write_file(root_ + "/changing.txt", "version two").is_ok());
+  std::string body;
+  for (int i = 0; i < 60 && body != "version two"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    body = get(server, "/changing.txt").body;
+  }
+  EXPECT_EQ(body, "version two");  // seen within the cache's one-second validity
+  ASSERT_EQ(::unlink((root_ + "/changing.txt").c_str()), 0);
+  int status = 200;
+  for (int i = 0; i < 60 && status != 404; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = get(server, "/changing.txt").status;
+  }
+  EXPECT_EQ(status, 404);
+  // HEAD of a cached file: the length, no body.
+  auto head = get(server, "/digits.txt", "", "HEAD");
+  head = get(server, "/digits.txt", "", "HEAD");
+  EXPECT_EQ(head.headers.value("content-length"), "10");
+  EXPECT_EQ(head.body, "");
 }
 
 TEST_F(HttpStaticFilesTest, DirectoryListing) {
