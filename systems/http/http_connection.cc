@@ -55,7 +55,6 @@ HttpConnection::HttpConnection(Server& server, core::Fd fd, std::string peer)
       loop_(server.loop()),
       fd_(std::move(fd)),
       peer_(std::move(peer)),
-      frames_(true, server.options().max_websocket_message),
       alive_(std::make_shared<bool>(true)) {
   last_read_ = last_progress_ = loop_.now();
   deadline_ = loop_.now() + server_.options().idle_timeout;
@@ -180,9 +179,9 @@ void HttpConnection::handle_read() {
     // The peer will send nothing more. Whatever is complete has been handled; a partial request
     // can never complete. Close once the responses in progress are written.
     if (websocket_) {
-      if (socket_) {
-        socket_->detach(1006, "connection lost");
-        socket_.reset();
+      if (ws_->socket) {
+        ws_->socket->detach(1006, "connection lost");
+        ws_->socket.reset();
       }
       close();
       return;
@@ -219,6 +218,13 @@ void HttpConnection::process_input() {
     handle_request();
   }
   processing_ = false;
+  if (!websocket_ && in_.empty()) {
+    // Between requests: give the input buffer and the parser back now, so the next connection's
+    // allocation reuses them (an idle keep-alive connection then holds neither, and a burst of
+    // connections does not leave the heap fragmented with their leftovers).
+    in_.shrink_if_idle(0);
+    if (parser_ && parser_->idle()) parser_.reset();
+  }
   if (websocket_ && !closed_ && !in_.empty()) process_frames();
   if (closed_) return;
   if (peer_eof_ && !websocket_ && busy_ == Busy::kNone && !close_after_write_) {
@@ -504,6 +510,7 @@ void HttpConnection::flush() {
   }
   if (progress) last_progress_ = loop_.now();
   const bool drained = out_.empty() && file_remaining_ == 0;
+  if (drained && busy_ == Busy::kNone && !websocket_) out_.shrink_if_idle(0);
   if (drained) {
     if (close_after_write_ && busy_ == Busy::kNone) {
       if (linger_after_write_ && !peer_eof_) {
@@ -514,7 +521,7 @@ void HttpConnection::flush() {
         update_interest();
         return;
       }
-      if (!websocket_ || !socket_) {
+      if (!websocket_ || !ws_->socket) {
         close();
         return;
       }
@@ -538,7 +545,7 @@ void HttpConnection::update_phase() {
   const auto now = loop_.now();
   const auto never = core::Clock::time_point::max();
   if (websocket_) {
-    if (close_sent_) {
+    if (ws_->close_sent) {
       if (phase_ != Phase::kWsClosing) {
         phase_ = Phase::kWsClosing;
         deadline_ = now + kWebSocketCloseTimeout;
@@ -591,7 +598,7 @@ void HttpConnection::check_deadline(core::Clock::time_point now) {
 void HttpConnection::begin_shutdown() {
   shutdown_requested_ = true;
   if (websocket_) {
-    if (socket_) socket_close(1001, "server shutting down");
+    if (ws_->socket) socket_close(1001, "server shutting down");
     return;
   }
   if (busy_ == Busy::kNone && out_.empty() && file_remaining_ == 0 && parser_idle() && in_.empty()) {
@@ -628,8 +635,8 @@ void HttpConnection::close() {
     auto deferred = std::move(deferred_);
     deferred->detach();
   }
-  if (socket_) {
-    auto socket = std::move(socket_);
+  if (ws_ && ws_->socket) {
+    auto socket = std::move(ws_->socket);
     socket->detach(1006, "connection closed");
   }
   server_.connection_closed(this);
@@ -694,9 +701,10 @@ void HttpConnection::handle_upgrade(Request& request) {
   queue_flush();
 
   websocket_ = true;
-  socket_ = std::make_shared<WebSocket>(peer_);
-  socket_->attach(this);
-  auto socket = socket_;
+  ws_ = std::make_unique<WebSocketState>(server_.options().max_websocket_message);
+  ws_->socket = std::make_shared<WebSocket>(peer_);
+  ws_->socket->attach(this);
+  auto socket = ws_->socket;
   (*handler)(socket, request);
   if (!closed_ && !in_.empty()) process_frames();
   update_phase();
@@ -706,39 +714,39 @@ void HttpConnection::process_frames() {
   while (!closed_ && websocket_ && !in_.empty() && out_.size() < kHighWater) {
     ws::Frame frame;
     size_t used = 0;
-    auto result = frames_.parse(in_.view(), &used, &frame);
+    auto result = ws_->frames.parse(in_.view(), &used, &frame);
     if (result == ws::FrameParser::Result::kNeedMore) break;
     if (result == ws::FrameParser::Result::kError) {
-      fail_websocket(frames_.error_code(), frames_.error());
+      fail_websocket(ws_->frames.error_code(), ws_->frames.error());
       return;
     }
     in_.consume(used);
-    if (close_sent_ && frame.opcode != ws::kClose) continue;  // draining until the peer's close
+    if (ws_->close_sent && frame.opcode != ws::kClose) continue;  // draining until the peer's close
     switch (frame.opcode) {
       case ws::kText:
       case ws::kBinary:
       case ws::kContinuation: {
         if (frame.opcode == ws::kContinuation) {
-          if (message_opcode_ == 0) return fail_websocket(1002, "continuation without a message");
+          if (ws_->message_opcode == 0) return fail_websocket(1002, "continuation without a message");
         } else {
-          if (message_opcode_ != 0) return fail_websocket(1002, "new message inside a fragmented one");
-          message_opcode_ = frame.opcode;
-          message_.clear();
+          if (ws_->message_opcode != 0) return fail_websocket(1002, "new message inside a fragmented one");
+          ws_->message_opcode = frame.opcode;
+          ws_->message.clear();
         }
-        if (message_.size() + frame.payload.size() > server_.options().max_websocket_message) {
+        if (ws_->message.size() + frame.payload.size() > server_.options().max_websocket_message) {
           return fail_websocket(1009, "message too big");
         }
-        message_ += frame.payload;
+        ws_->message += frame.payload;
         if (!frame.fin) break;
-        bool binary = message_opcode_ == ws::kBinary;
-        message_opcode_ = 0;
-        if (!binary && !core::is_valid_utf8(message_)) {
+        bool binary = ws_->message_opcode == ws::kBinary;
+        ws_->message_opcode = 0;
+        if (!binary && !core::is_valid_utf8(ws_->message)) {
           return fail_websocket(1007, "text message is not valid UTF-8");
         }
-        std::string message = std::move(message_);
-        message_.clear();
-        if (socket_) {
-          auto socket = socket_;
+        std::string message = std::move(ws_->message);
+        ws_->message.clear();
+        if (ws_->socket) {
+          auto socket = ws_->socket;
           socket->deliver_message(message, binary);
         }
         break;
@@ -759,7 +767,7 @@ void HttpConnection::process_frames() {
           if (!ws::is_valid_close_code(code)) return fail_websocket(1002, "invalid close code");
           if (!core::is_valid_utf8(reason)) return fail_websocket(1007, "close reason is not UTF-8");
         }
-        if (!close_sent_) {
+        if (!ws_->close_sent) {
           // Echo the code (section 5.5.1), then close once it is written.
           std::string payload;
           if (code != 1005) {
@@ -769,11 +777,11 @@ void HttpConnection::process_frames() {
           std::string frame_bytes;
           ws::encode_frame(&frame_bytes, ws::kClose, payload);
           out_.append(frame_bytes);
-          close_sent_ = true;
+          ws_->close_sent = true;
         }
         in_.clear();
-        if (socket_) {
-          auto socket = std::move(socket_);
+        if (ws_->socket) {
+          auto socket = std::move(ws_->socket);
           socket->detach(code, reason);
         }
         close_after_write_ = true;
@@ -789,7 +797,7 @@ void HttpConnection::process_frames() {
 
 void HttpConnection::fail_websocket(uint16_t code, std::string_view why) {
   SFS_LOG_DEBUG(peer_, ": websocket error ", code, ": ", why);
-  if (!close_sent_) {
+  if (!ws_->close_sent) {
     std::string payload;
     payload.push_back(static_cast<char>(code >> 8));
     payload.push_back(static_cast<char>(code & 0xFF));
@@ -797,11 +805,11 @@ void HttpConnection::fail_websocket(uint16_t code, std::string_view why) {
     std::string frame_bytes;
     ws::encode_frame(&frame_bytes, ws::kClose, payload);
     out_.append(frame_bytes);
-    close_sent_ = true;
+    ws_->close_sent = true;
   }
   in_.clear();
-  if (socket_) {
-    auto socket = std::move(socket_);
+  if (ws_->socket) {
+    auto socket = std::move(ws_->socket);
     socket->detach(code, why);
   }
   close_after_write_ = true;
@@ -811,7 +819,7 @@ void HttpConnection::fail_websocket(uint16_t code, std::string_view why) {
 }
 
 void HttpConnection::socket_send(uint8_t opcode, std::string_view payload) {
-  if (closed_ || close_sent_) return;
+  if (closed_ || ws_->close_sent) return;
   std::string frame_bytes;
   ws::encode_frame(&frame_bytes, opcode, payload);
   out_.append(frame_bytes);
@@ -819,7 +827,7 @@ void HttpConnection::socket_send(uint8_t opcode, std::string_view payload) {
 }
 
 void HttpConnection::socket_close(uint16_t code, std::string_view reason) {
-  if (closed_ || close_sent_) return;
+  if (closed_ || ws_->close_sent) return;
   std::string payload;
   payload.push_back(static_cast<char>(code >> 8));
   payload.push_back(static_cast<char>(code & 0xFF));
@@ -827,8 +835,8 @@ void HttpConnection::socket_close(uint16_t code, std::string_view reason) {
   std::string frame_bytes;
   ws::encode_frame(&frame_bytes, ws::kClose, payload);
   out_.append(frame_bytes);
-  close_sent_ = true;
-  if (socket_) socket_->mark_closing();
+  ws_->close_sent = true;
+  if (ws_->socket) ws_->socket->mark_closing();
   queue_flush();
   update_phase();
 }

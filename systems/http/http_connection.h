@@ -126,13 +126,17 @@ class HttpConnection : public core::IoHandler,
   uint64_t file_offset_ = 0;
   uint64_t file_remaining_ = 0;
 
-  // WebSocket mode.
+  // WebSocket mode: allocated by the upgrade, so plain HTTP connections do not carry it.
+  struct WebSocketState {
+    explicit WebSocketState(uint64_t max_message) : frames(true, max_message) {}
+    std::shared_ptr<WebSocket> socket;
+    ws::FrameParser frames;
+    std::string message;  // the fragments of the message being reassembled
+    uint8_t message_opcode = 0;
+    bool close_sent = false;
+  };
   bool websocket_ = false;
-  std::shared_ptr<WebSocket> socket_;
-  ws::FrameParser frames_;
-  std::string message_;
-  uint8_t message_opcode_ = 0;
-  bool close_sent_ = false;
+  std::unique_ptr<WebSocketState> ws_;
 
   Phase phase_ = Phase::kIdle;
   core::Clock::time_point deadline_;

@@ -135,11 +135,12 @@ run_wrk() {  # url connections -> "requests_per_second p99_ms"
   echo "$rps $p99"
 }
 
+if [ "${IDLE_ONLY:-0}" = 1 ]; then rounds=0; fi  # IDLE_ONLY=1: only the idle-connection rows
 median() { tr ' ' '\n' | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 echo "wrk -t1 -d${duration}s --latency, median of $rounds alternating rounds"
 printf '%-26s %6s %12s %12s %8s %10s %10s %8s\n' "row" "conns" "ours req/s" "nginx req/s" "ratio" "ours p99" "nginx p99" "ratio"
-for row in "1 KiB file|/1k.bin|/1k.bin|$static_port" "100 KiB file|/100k.bin|/100k.bin|$static_port" \
+[ "$rounds" -gt 0 ] && for row in "1 KiB file|/1k.bin|/1k.bin|$static_port" "100 KiB file|/100k.bin|/100k.bin|$static_port" \
            "todo GET vs return 200|/todos/1|/todos/1|$api_port"; do
   IFS='|' read -r name ours_path nginx_path ours_port <<<"$row"
   for conns in 100 1000; do
