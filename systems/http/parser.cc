@@ -331,6 +331,14 @@ MessageParser::Result MessageParser::decide_framing() {
       if (hosts == 0) return fail(400, "HTTP/1.1 request without a Host field");
       if (hosts > 1) return fail(400, "more than one Host field");
     }
+    // Host = uri-host [ ":" port ] (RFC 9112 section 3.2: an invalid value is a 400).
+    if (auto host = request_.headers.get("host")) {
+      for (char c : *host) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::string_view("-._~%!$&'()*+,;=:[]").find(c) != std::string_view::npos;
+        if (!ok) return fail(400, "invalid Host '" + printable(*host) + "'");
+      }
+    }
     if (has_te) {
       if (version == 10) return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
       if (length_fields > 0) return fail(400, "both Transfer-Encoding and Content-Length");

@@ -27,7 +27,8 @@
 //     an empty or non-token field name, bare CR anywhere, bare LF as a line end, NUL or other
 //     control characters in a field value
 //   - a malformed request line (double spaces, missing version, bad method token), an unknown
-//     major version (505), a missing or repeated Host in HTTP/1.1
+//     major version (505), a missing or repeated Host in HTTP/1.1, a Host that is not
+//     uri-host[:port]
 //   - a malformed chunk size (non-hex, too many digits, a chunk missing its CRLF, bad extension)
 // and applies the limits in Limits (414, 431, 413).
 #pragma once

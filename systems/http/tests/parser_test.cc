@@ -238,6 +238,13 @@ TEST(HttpSmugglingTest, ControlCharactersInValues) {
 TEST(HttpSmugglingTest, HostField) {
   expect_rejected("GET / HTTP/1.1\r\n\r\n", 400, "HTTP/1.1 without Host");
   expect_rejected("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "two Host fields");
+  expect_rejected("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400, "space in Host");
+  expect_rejected("GET / HTTP/1.1\r\nHost: evil.test/path\r\n\r\n", 400, "path in Host");
+  expect_rejected("GET / HTTP/1.1\r\nHost: user@evil.test\r\n\r\n", 400, "userinfo in Host");
+  for (const char* host : {"example.test", "127.0.0.1:8080", "[::1]:80", "xn--bcher-kva.test", ""}) {
+    Parsed p = parse_request("GET / HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n");
+    EXPECT_EQ(p.result, MessageParser::Result::kComplete) << host << ": " << p.error;
+  }
 }
 
 TEST(HttpSmugglingTest, MalformedRequestLines) {
