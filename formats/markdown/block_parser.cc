@@ -2,6 +2,7 @@
 // 0.31.2's "Container blocks" and "Leaf blocks", and GFM 0.29's tables and task list items).
 #include "formats/markdown/block_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "formats/markdown/arena.h"
@@ -77,7 +78,6 @@ BlockParser::BlockParser(std::string_view source, const Options& options, Arena&
 
 Node* BlockParser::parse() {
   document_ = arena_.new_node(NodeType::kDocument, 1);
-  document_->flags_ |= Node::kOpen;
   open_.push_back(OpenBlock{document_});
   const char* data = source_.data();
   size_t n = source_.size();
@@ -109,6 +109,14 @@ Node* BlockParser::parse() {
 // Columns.
 
 void BlockParser::find_first_nonspace() {
+  // Reuse the last result while the offset has not passed it (cmark does the same): otherwise a
+  // line under many nested containers would be rescanned once per container.
+  if (first_nonspace_valid_ && first_nonspace_ > offset_) {
+    indent_ = first_nonspace_column_ - column_;
+    blank_ = first_nonspace_ == line_.size();
+    return;
+  }
+  first_nonspace_valid_ = true;
   size_t i = offset_;
   int column = column_;
   size_t n = line_.size();
@@ -171,6 +179,9 @@ void BlockParser::process_line() {
   partially_consumed_tab_ = false;
   blank_ = false;
   consumed_by_ = nullptr;
+  first_nonspace_ = 0;
+  first_nonspace_valid_ = false;
+  thematic_fail_char_ = 0;
 
   size_t matched;
   bool all_matched;
@@ -190,8 +201,21 @@ bool BlockParser::match_containers(size_t* matched, bool* all_matched) {
   size_t i = 1;
   *all_matched = true;
   for (; i < open_.size(); ++i) {
-    OpenBlock& block = open_[i];
     find_first_nonspace();
+    if (blank_ && offset_ >= line_.size()) {
+      // Nothing of the line is left: every block down to the first one that a blank line
+      // cannot continue matches without consuming anything, so jump there at once (a blank line
+      // under thousands of nested list items stays O(log depth)).
+      auto it = std::lower_bound(blank_fail_.begin(), blank_fail_.end(), i);
+      if (it == blank_fail_.end()) {
+        i = open_.size();
+        break;
+      }
+      i = *it;
+      *all_matched = false;
+      break;
+    }
+    OpenBlock& block = open_[i];
     bool ok = false;
     switch (block.node->type_) {
       case NodeType::kBlockQuote:
@@ -277,6 +301,7 @@ void BlockParser::open_new_blocks(size_t* container_index) {
       if (kind) {
         add_block(container_index, NodeType::kHtmlBlock);
         open_.back().html_kind = kind;
+        update_blank_fail();
         return;  // the line is added (with its indentation) by add_text
       }
     }
@@ -298,29 +323,35 @@ void BlockParser::open_new_blocks(size_t* container_index) {
 
 void BlockParser::add_text(size_t container_index, bool lazy) {
   if (consumed_by_) {
-    // A heading, fence, thematic break or table delimiter row took the whole line.
-    for (Node* p = consumed_by_; p; p = p->parent_) p->flags_ &= static_cast<uint8_t>(~Node::kLastLineBlank);
+    // A heading, fence, thematic break or table delimiter row took the whole line: not blank.
+    consumed_by_->flags_ &= static_cast<uint8_t>(~(Node::kLastLineBlank | Node::kEndsBlank));
+    if (open_.back().node == consumed_by_) open_.back().blank_mark_line = 0;
+    touch_levels_below(open_.size() - (open_.back().node == consumed_by_ ? 1 : 0));
     return;
   }
   find_first_nonspace();
 
   // Blank-line bookkeeping for tight and loose lists (see close_block for kList), done before
-  // unmatched blocks close so that a blank line marks the block it ended.
+  // unmatched blocks close so that a blank line marks the block it ended. In cmark's terms: the
+  // container's "last line blank" is set or cleared, a blank line also marks the container's last
+  // child, and every ancestor of the container is cleared. Clearing ancestors one by one would
+  // cost the nesting depth per line, so it is recorded as one "touch" (touch_levels_below) and
+  // evaluated when a block closes (close_block).
   Node* container = open_[container_index].node;
-  if (blank_ && container->last_child_) container->last_child_->flags_ |= Node::kLastLineBlank;
+  if (blank_ && container->last_child_) {
+    if (container_index + 1 < open_.size() && open_[container_index + 1].node == container->last_child_) {
+      open_[container_index + 1].blank_mark_line = line_number_;
+    } else {
+      container->last_child_->flags_ |= Node::kLastLineBlank | Node::kEndsBlank;
+    }
+  }
   NodeType t = container->type_;
   bool last_line_blank = blank_ && t != NodeType::kBlockQuote && t != NodeType::kHeading &&
                          t != NodeType::kThematicBreak &&
                          !(t == NodeType::kCodeBlock && (container->flags_ & Node::kFenced)) &&
                          !(t == NodeType::kItem && !container->first_child_ && container->line_ == line_number_);
-  if (last_line_blank) {
-    container->flags_ |= Node::kLastLineBlank;
-  } else {
-    container->flags_ &= static_cast<uint8_t>(~Node::kLastLineBlank);
-  }
-  for (Node* p = container->parent_; p; p = p->parent_) {
-    p->flags_ &= static_cast<uint8_t>(~Node::kLastLineBlank);
-  }
+  open_[container_index].blank_mark_line = last_line_blank ? line_number_ : 0;
+  touch_levels_below(container_index);
 
   if (lazy) {
     append_line_to_leaf(true);
@@ -373,9 +404,10 @@ Node* BlockParser::add_block(size_t* container_index, NodeType type) {
   close_blocks_above(*container_index);
   while (!can_contain(open_.back().node->type_, type)) close_block();
   Node* node = arena_.new_node(type, line_number_);
-  node->flags_ |= Node::kOpen;
   Tree::append_child(open_.back().node, node);
+  update_blank_fail();  // an item with a child continues over blank lines
   open_.push_back(OpenBlock{node});
+  update_blank_fail();
   *container_index = open_.size() - 1;
   return node;
 }
@@ -384,11 +416,59 @@ void BlockParser::close_blocks_above(size_t index) {
   while (open_.size() > index + 1) close_block();
 }
 
+void BlockParser::touch_levels_below(size_t level) {
+  if (level == 0) return;
+  uint32_t max_level = static_cast<uint32_t>(level - 1);
+  while (!touches_.empty() && touches_.back().max_level <= max_level) touches_.pop_back();
+  touches_.push_back(Touch{line_number_, max_level});
+}
+
+uint32_t BlockParser::last_touch(size_t level) const {
+  // touches_ has strictly decreasing max_level and increasing lines: the latest touch of
+  // `level` is the last entry whose max_level still reaches it.
+  size_t lo = 0, hi = touches_.size();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (touches_[mid].max_level >= level) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo == 0 ? 0 : touches_[lo - 1].line;
+}
+
+void BlockParser::update_blank_fail() {
+  size_t top = open_.size() - 1;
+  const OpenBlock& block = open_[top];
+  NodeType t = block.node->type_;
+  bool fails = t == NodeType::kBlockQuote || t == NodeType::kParagraph || t == NodeType::kTable ||
+               (t == NodeType::kItem && !block.node->first_child_) ||
+               (t == NodeType::kHtmlBlock && block.html_kind >= 6);
+  bool listed = !blank_fail_.empty() && blank_fail_.back() == top;
+  if (fails && !listed) blank_fail_.push_back(top);
+  if (!fails && listed) blank_fail_.pop_back();
+}
+
+void BlockParser::pop_open() {
+  size_t level = open_.size() - 1;
+  open_.pop_back();
+  if (!blank_fail_.empty() && blank_fail_.back() == level) blank_fail_.pop_back();
+  if (!open_.empty()) update_blank_fail();
+}
+
 void BlockParser::close_block() {
+  size_t level = open_.size() - 1;
   OpenBlock block = open_.back();
   open_.pop_back();
+  if (!blank_fail_.empty() && blank_fail_.back() == level) blank_fail_.pop_back();
   Node* node = block.node;
-  node->flags_ &= static_cast<uint8_t>(~Node::kOpen);
+  // Its last line was blank if it was marked so and nothing touched it since.
+  if (block.blank_mark_line != 0 && last_touch(level) < block.blank_mark_line) {
+    node->flags_ |= Node::kLastLineBlank;
+  } else {
+    node->flags_ &= static_cast<uint8_t>(~Node::kLastLineBlank);
+  }
   switch (node->type_) {
     case NodeType::kParagraph:
       finalize_paragraph(node);
@@ -422,16 +502,7 @@ void BlockParser::close_block() {
           break;
         }
         for (Node* sub = item->first_child_; sub; sub = sub->next_) {
-          if (!(item->next_ || sub->next_)) continue;
-          bool ends_blank = false;
-          for (Node* cur = sub; cur;) {
-            if (cur->flags_ & Node::kLastLineBlank) {
-              ends_blank = true;
-              break;
-            }
-            cur = (cur->type_ == NodeType::kList || cur->type_ == NodeType::kItem) ? cur->last_child_ : nullptr;
-          }
-          if (ends_blank) {
+          if ((item->next_ || sub->next_) && (sub->flags_ & Node::kEndsBlank)) {
             tight = false;
             break;
           }
@@ -443,6 +514,17 @@ void BlockParser::close_block() {
     default:
       break;
   }
+  // "Ends with a blank line", looking through the last child of lists and items (what makes a
+  // list loose), computed once here instead of walking down at every enclosing list.
+  bool ends_blank = (node->flags_ & Node::kLastLineBlank) ||
+                    ((node->type_ == NodeType::kList || node->type_ == NodeType::kItem) && node->last_child_ &&
+                     (node->last_child_->flags_ & Node::kEndsBlank));
+  if (ends_blank) {
+    node->flags_ |= Node::kEndsBlank;
+  } else {
+    node->flags_ &= static_cast<uint8_t>(~Node::kEndsBlank);
+  }
+  if (!open_.empty()) update_blank_fail();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -682,8 +764,7 @@ bool BlockParser::try_setext_underline(size_t* container_index) {
   paragraph->number_ = c == '=' ? 1 : 2;
   paragraph->literal_ = take_leaf_text(rest);
   reset_leaf();
-  open_.pop_back();  // closed as it stands; close_block would treat it as a paragraph
-  paragraph->flags_ &= static_cast<uint8_t>(~Node::kOpen);
+  pop_open();  // closed as it stands; close_block would treat it as a paragraph
   *container_index = open_.size() - 1;
   consumed_by_ = paragraph;
   return true;
@@ -691,15 +772,23 @@ bool BlockParser::try_setext_underline(size_t* container_index) {
 
 bool BlockParser::try_thematic_break(size_t* container_index) {
   char c = line_[first_nonspace_];
+  // "- - - - x" opens a list item at every '-', and each would rescan the rest of the line:
+  // remember where a failed scan for `c` stopped; any later start before that point fails too.
+  if (c == thematic_fail_char_ && first_nonspace_ < thematic_fail_end_) return false;
   int count = 0;
-  for (size_t i = first_nonspace_; i < line_.size(); ++i) {
+  size_t i = first_nonspace_;
+  for (; i < line_.size(); ++i) {
     if (line_[i] == c) {
       ++count;
     } else if (!chars::is_space_tab(line_[i])) {
-      return false;
+      break;
     }
   }
-  if (count < 3) return false;
+  if (i < line_.size() || count < 3) {
+    thematic_fail_char_ = c;
+    thematic_fail_end_ = i == line_.size() ? i + 1 : i;
+    return false;
+  }
   consumed_by_ = add_block(container_index, NodeType::kThematicBreak);
   close_block();
   *container_index = open_.size() - 1;
@@ -791,13 +880,12 @@ bool BlockParser::try_table(size_t* container_index) {
   if (header_start == 0) {
     // The whole paragraph is the header: it becomes the table.
     Tree::unlink(paragraph);
-    open_.pop_back();
+    pop_open();
     reset_leaf();
   } else {
     std::string_view before = trim_spaces(content.substr(0, header_start));
     paragraph->literal_ = take_leaf_text(before);
-    paragraph->flags_ &= static_cast<uint8_t>(~Node::kOpen);
-    open_.pop_back();
+    pop_open();
     reset_leaf();
   }
   *container_index = open_.size() - 1;

@@ -62,6 +62,13 @@ class BlockParser {
     int html_kind = 0;     // kHtmlBlock: 1-7
     int table_columns = 0; // kTable
     size_t table_filler_cells = 0;
+    uint32_t blank_mark_line = 0;  // the line that last marked it "last line blank" (0: none)
+  };
+  // "Every open block at a level <= max_level was touched (its last line was not blank) at
+  // `line`". Kept as a stack with decreasing max_level; see add_text.
+  struct Touch {
+    uint32_t line;
+    uint32_t max_level;
   };
 
   // The text of the open leaf; see the file comment.
@@ -89,6 +96,12 @@ class BlockParser {
   Node* add_block(size_t* container_index, NodeType type);
   void close_block();                     // closes open_.back()
   void close_blocks_above(size_t index);  // closes everything deeper than open_[index]
+  void touch_levels_below(size_t level);
+  uint32_t last_touch(size_t level) const;
+  // Keeps blank_fail_ right for the block at the top of the open stack.
+  void update_blank_fail();
+  // Pops the top of the open stack without finalising it (the caller already did).
+  void pop_open();
   static bool can_contain(NodeType parent, NodeType child);
 
   // Leaf text.
@@ -121,6 +134,10 @@ class BlockParser {
   ReferenceMap& refs_;
   Node* document_ = nullptr;
   std::vector<OpenBlock> open_;
+  // Indices into open_ of the blocks a blank line cannot continue (block quotes, paragraphs,
+  // tables, empty list items, HTML blocks of kind 6 and 7), ascending.
+  std::vector<size_t> blank_fail_;
+  std::vector<Touch> touches_;
   LeafText leaf_;
 
   // The current line, without its line ending, and where it sits in the source.
@@ -135,6 +152,9 @@ class BlockParser {
   int first_nonspace_column_ = 0;
   int indent_ = 0;
   bool blank_ = false;
+  bool first_nonspace_valid_ = false;
+  char thematic_fail_char_ = 0;  // see try_thematic_break
+  size_t thematic_fail_end_ = 0;
   Node* consumed_by_ = nullptr;  // the block that used up the whole line, if any
 };
 

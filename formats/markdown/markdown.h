@@ -159,8 +159,8 @@ class Node {
   Node() = default;
 
   enum Flag : uint8_t {
-    kOpen = 1,           // while parsing: the block may still take lines
-    kLastLineBlank = 2,  // while parsing: the last line added to it was blank
+    kLastLineBlank = 1,  // while parsing: the block's last line was blank
+    kEndsBlank = 2,      // while parsing: it, or its last item / last child item, ends blank
     kFenced = 4,
     kSetext = 8,
     kOrdered = 16,
