@@ -26,8 +26,9 @@ namespace {
 bool is_domain_char(char c) { return chars::is_alnum(c) || c == '-' || c == '_'; }
 
 // Domain segments separated by single periods, from text[pos]. Returns the end (pos if none).
-// *valid is false when an underscore sits in one of the last two segments.
-size_t scan_domain(std::string_view text, size_t pos, bool* valid) {
+// *valid is false when an underscore sits in one of the last two segments, which start at
+// *tail_start.
+size_t scan_domain(std::string_view text, size_t pos, bool* valid, size_t* tail_start) {
   size_t n = text.size();
   size_t i = pos;
   size_t last_segment = pos, previous_segment = pos;
@@ -43,11 +44,19 @@ size_t scan_domain(std::string_view text, size_t pos, bool* valid) {
   }
   std::string_view tail = text.substr(previous_segment, i - previous_segment);
   *valid = i > pos && tail.find('_') == std::string_view::npos;
+  *tail_start = previous_segment;
   return i;
 }
 
 // Applies the trailing-punctuation rules to text[start, end); returns the new end.
 size_t trim_link_end(std::string_view text, size_t start, size_t end) {
+  // Parentheses are counted once; trimming adjusts the counts (a link ending in a thousand ')'
+  // must not be recounted a thousand times).
+  size_t open = 0, close = 0;
+  for (size_t i = start; i < end; ++i) {
+    if (text[i] == '(') ++open;
+    if (text[i] == ')') ++close;
+  }
   for (;;) {
     if (end <= start) return end;
     char c = text[end - 1];
@@ -59,18 +68,13 @@ size_t trim_link_end(std::string_view text, size_t start, size_t end) {
       size_t i = end - 1;
       while (i > start && chars::is_alnum(text[i - 1])) --i;
       end = (i > start && i < end - 1 && text[i - 1] == '&') ? i - 1 : end - 1;
+      // Recount: the entity-like tail held no parentheses, a lone ';' neither.
       continue;
     }
-    if (c == ')') {
-      size_t open = 0, close = 0;
-      for (size_t i = start; i < end; ++i) {
-        if (text[i] == '(') ++open;
-        if (text[i] == ')') ++close;
-      }
-      if (close > open) {
-        --end;
-        continue;
-      }
+    if (c == ')' && close > open) {
+      --close;
+      --end;
+      continue;
     }
     return end;
   }
@@ -116,6 +120,9 @@ void InlineParser::link_extended_autolinks(Node* block) {
       // the last piece.
       std::string_view text = child->literal_;
       size_t n = text.size();
+      // A domain that failed validation fails from every later start before its last two
+      // segments too (same end, same last two segments): skip those instead of rescanning.
+      size_t failed_tail_start = 0;
       for (size_t i = 0; i < n; ++i) {
         char c = text[i];
         size_t start = i, end = 0;
@@ -133,9 +140,12 @@ void InlineParser::link_extended_autolinks(Node* block) {
           } else if (starts_with_ci(text, i, "ftp://")) {
             domain_start = i + 6, kind = kUrl;
           }
+          if (kind != kNone && domain_start < failed_tail_start) kind = kNone;
           if (kind != kNone) {
             bool valid;
-            size_t domain_end = scan_domain(text, domain_start, &valid);
+            size_t tail_start;
+            size_t domain_end = scan_domain(text, domain_start, &valid, &tail_start);
+            if (!valid) failed_tail_start = tail_start;
             if (kind == kWww && domain_end <= i + 4) valid = false;
             if (valid) {
               size_t path_end = domain_end;
