@@ -1,7 +1,8 @@
 // Linear time on pathological inputs: each case is generated at two sizes, 8x apart, and the
-// time must grow by about 8x, not 64x (quadratic). The check is a ratio with generous slack
-// (4x, for caches that the large input outgrows), measured in thread CPU time as the best of several runs and retried, so a loaded machine does not make it
-// flaky; it is not a wall-clock limit. The cases are cmark's pathological tests plus the ones
+// time must grow by about 8x, not 64x (quadratic). The check is a ratio with generous slack (4x,
+// for the caches that the large input outgrows), measured in thread CPU time as the best of
+// several runs and retried, so a loaded machine does not make it flaky; it is not a wall-clock
+// limit. The cases are cmark's pathological tests plus the ones
 // that break naive implementations of this engine's own structures (deep list nesting with
 // blank lines, "- - - x" lines, tables, GFM autolinks).
 #include <gtest/gtest.h>
