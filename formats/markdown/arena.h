@@ -47,18 +47,33 @@ class Arena {
     return {out, text.size()};
   }
 
+  // Forgets everything allocated, keeping the chunks for reuse. Every Node and string handed out
+  // before is invalid afterwards. (to_html parses each block's inlines into a scratch arena and
+  // resets it once the block is rendered: the memory stays small and warm in the cache.)
+  void reset() {
+    node_index_ = char_index_ = 0;
+    node_chunk_ = nullptr;
+    node_used_ = node_capacity_ = 0;
+    char_next_ = char_end_ = nullptr;
+  }
+
  private:
+  struct Chunk {
+    std::unique_ptr<std::byte[]> memory;
+    size_t size;  // nodes for node chunks, bytes for char chunks
+  };
   void grow_nodes();
   void grow_chars(size_t at_least);
 
-  std::vector<std::unique_ptr<std::byte[]>> chunks_;
+  std::vector<Chunk> node_chunks_;
+  std::vector<Chunk> char_chunks_;
+  size_t node_index_ = 0;  // the next chunk to use
+  size_t char_index_ = 0;
   std::byte* node_chunk_ = nullptr;
   size_t node_used_ = 0;
   size_t node_capacity_ = 0;
   char* char_next_ = nullptr;
   char* char_end_ = nullptr;
-  size_t next_node_chunk_ = 64;    // nodes; doubles up to kMaxNodeChunk
-  size_t next_char_chunk_ = 4096;  // bytes; doubles up to kMaxCharChunk
 };
 
 }  // namespace sfs::markdown

@@ -30,6 +30,15 @@ std::string_view trim_spaces(std::string_view text) {
   return text.substr(b, e - b);
 }
 
+// A paragraph's text: leading spaces and tabs (a form feed is text there, as in cmark) and all
+// trailing whitespace removed.
+std::string_view trim_paragraph(std::string_view text) {
+  size_t b = 0, e = text.size();
+  while (b < e && chars::is_space_tab(text[b])) ++b;
+  while (e > b && chars::is_whitespace(text[e - 1])) --e;
+  return text.substr(b, e - b);
+}
+
 // GFM table rows: cells split at '|' not preceded by a backslash; a leading and a trailing pipe
 // are optional. Returns the raw, trimmed cells.
 void split_table_row(std::string_view line, std::vector<std::string_view>* cells) {
@@ -292,6 +301,7 @@ void BlockParser::open_new_blocks(size_t* container_index) {
       partially_consumed_tab_ = false;
       if (offset_ < line_.size() && chars::is_space_tab(line_[offset_])) advance_offset(1, true);
       add_block(container_index, NodeType::kBlockQuote);
+      maybe_lazy = false;  // a line that opened a container is no lazy continuation
       continue;
     }
     if (!indented && c == '#' && try_atx_heading(container_index)) return;
@@ -309,6 +319,7 @@ void BlockParser::open_new_blocks(size_t* container_index) {
     if (!indented && (c == '*' || c == '-' || c == '_') && try_thematic_break(container_index)) return;
     if (!indented && (c == '*' || c == '-' || c == '+' || chars::is_digit(c)) &&
         try_list_item(container_index, in_paragraph)) {
+      maybe_lazy = false;
       continue;
     }
     if (indented && !maybe_lazy && !blank_) {
@@ -354,7 +365,9 @@ void BlockParser::add_text(size_t container_index, bool lazy) {
   touch_levels_below(container_index);
 
   if (lazy) {
-    append_line_to_leaf(true);
+    // A lazy continuation line is added from where matching stopped, indentation included,
+    // as cmark does (it shows in code spans and titles that span lines).
+    append_line_to_leaf(false);
     return;
   }
   close_blocks_above(container_index);
@@ -543,9 +556,13 @@ void BlockParser::append_line_to_leaf(bool from_first_nonspace) {
     }
   }
   size_t begin = line_start_ + from;
-  size_t end = line_next_;
-  if (begin > end) begin = end;
-  if (!leaf_.buffered && spaces == 0) {
+  size_t eol = line_start_ + line_.size();
+  if (begin > eol) begin = eol;
+  // The line keeps a "\n" ending; "\r\n" and "\r" are normalised to it (as cmark does), which
+  // is the one case besides prefixes and tabs that needs the buffer.
+  bool plain_ending = line_next_ == eol || (line_next_ == eol + 1 && source_[eol] == '\n');
+  size_t end = plain_ending ? line_next_ : eol;
+  if (!leaf_.buffered && spaces == 0 && plain_ending) {
     if (leaf_.begin == leaf_.end) {
       leaf_.begin = begin;
       leaf_.end = end;
@@ -562,6 +579,7 @@ void BlockParser::append_line_to_leaf(bool from_first_nonspace) {
   }
   leaf_.buffer.append(static_cast<size_t>(spaces), ' ');
   leaf_.buffer.append(source_.data() + begin, end - begin);
+  if (!plain_ending) leaf_.buffer.push_back('\n');
 }
 
 std::string_view BlockParser::leaf_view() const {
@@ -586,7 +604,7 @@ void BlockParser::reset_leaf() {
 void BlockParser::finalize_paragraph(Node* node) {
   std::string_view text = leaf_view();
   size_t consumed = parse_reference_definitions(text);
-  std::string_view rest = trim_spaces(text.substr(consumed));
+  std::string_view rest = trim_paragraph(text.substr(consumed));
   if (rest.empty()) {
     Tree::unlink(node);
   } else {

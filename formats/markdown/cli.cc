@@ -63,8 +63,10 @@ int cli_main(int argc, char** argv) {
       }
     }
   }
-  std::string html = to_html(input, options);
-  core::Status status = core::write_all(STDOUT_FILENO, html);
+  core::Status status;
+  write_html(input, options, [&status](std::string_view piece) {
+    if (status.is_ok()) status = core::write_all(STDOUT_FILENO, piece);
+  });
   if (!status.is_ok()) {
     std::fprintf(stderr, "sfs markdown: %s\n", status.to_string().c_str());
     return 1;

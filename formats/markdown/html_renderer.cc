@@ -3,7 +3,9 @@
 
 #include <cstring>
 
+#include "formats/markdown/arena.h"
 #include "formats/markdown/chars.h"
+#include "formats/markdown/inline_parser.h"
 
 namespace sfs::markdown {
 namespace {
@@ -100,11 +102,26 @@ void put_task_checkbox(std::string& out, const Node* paragraph) {
 
 }  // namespace
 
+void HtmlRenderer::flush() {
+  if (out_.empty()) return;
+  flushed_last_ = out_.back();
+  (*sink_)(out_);
+  out_.clear();
+}
+
 void HtmlRenderer::render(const Node& root) {
   const Node* node = &root;
   bool entering = true;
   for (;;) {
     if (entering) {
+      if (inlines_ && !node->literal_.empty() &&
+          (node->type_ == NodeType::kParagraph || node->type_ == NodeType::kHeading ||
+           node->type_ == NodeType::kTableCell)) {
+        Node* leaf = const_cast<Node*>(node);
+        std::string_view text = leaf->literal_;
+        leaf->literal_ = {};
+        inlines_->parse(leaf, text);
+      }
       if (plain_) {
         enter_plain(node);
       } else {
@@ -119,6 +136,13 @@ void HtmlRenderer::render(const Node& root) {
       plain_ = nullptr;
     }
     if (!plain_) leave(node);
+    if (inlines_ && node->is_block() && node->first_child_ && !node->first_child_->is_block()) {
+      // This block's inlines are written: give their memory back for the next block's.
+      Node* leaf = const_cast<Node*>(node);
+      leaf->first_child_ = leaf->last_child_ = nullptr;
+      scratch_->reset();
+    }
+    if (sink_ && out_.size() >= chunk_ && node->is_block()) flush();
     if (node == &root) break;
     if (node->next()) {
       node = node->next();
@@ -128,6 +152,7 @@ void HtmlRenderer::render(const Node& root) {
       entering = false;
     }
   }
+  if (sink_) flush();
 }
 
 void HtmlRenderer::enter_plain(const Node* node) {

@@ -11,6 +11,7 @@
 // in raw HTML into "&lt;".
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,11 +19,28 @@
 
 namespace sfs::markdown {
 
+class Arena;
+class InlineParser;
+
 class HtmlRenderer {
  public:
   HtmlRenderer(const Options& options, std::string* out) : options_(options), out_(*out) {}
 
-  // Appends the HTML of `root` and everything below it.
+  // Streaming mode for to_html / write_html: paragraphs, headings and cells still hold their raw
+  // text, and `inlines` (allocating from `scratch`) parses each one just before it is rendered;
+  // the scratch arena is reset after each, so memory holds the block tree and one block's
+  // inlines, never the whole document's.
+  void parse_inlines_lazily(InlineParser* inlines, Arena* scratch) {
+    inlines_ = inlines;
+    scratch_ = scratch;
+  }
+  // Hands the output to `sink` in pieces of about `chunk` bytes instead of keeping it all.
+  void stream_to(const std::function<void(std::string_view)>* sink, size_t chunk) {
+    sink_ = sink;
+    chunk_ = chunk;
+  }
+
+  // Appends the HTML of `root` and everything below it (and flushes it to the sink, if any).
   void render(const Node& root);
 
  private:
@@ -31,9 +49,12 @@ class HtmlRenderer {
   // Inside an image description only text survives (it becomes the alt attribute).
   void enter_plain(const Node* node);
 
+  // A newline unless the output is empty or already ends in one.
   void cr() {
-    if (!out_.empty() && out_.back() != '\n') out_.push_back('\n');
+    char last = out_.empty() ? flushed_last_ : out_.back();
+    if (last != 0 && last != '\n') out_.push_back('\n');
   }
+  void flush();
   void put(std::string_view text) { out_.append(text); }
   void escape_html(std::string_view text);
   void escape_href(std::string_view url);
@@ -43,6 +64,11 @@ class HtmlRenderer {
   const Options& options_;
   std::string& out_;
   const Node* plain_ = nullptr;  // the image whose alt text is being written
+  InlineParser* inlines_ = nullptr;
+  Arena* scratch_ = nullptr;
+  const std::function<void(std::string_view)>* sink_ = nullptr;
+  size_t chunk_ = 0;
+  char flushed_last_ = 0;  // the last byte handed to the sink (0: none yet)
 };
 
 }  // namespace sfs::markdown

@@ -145,11 +145,11 @@ void InlineParser::flush_text(size_t end) {
 
 void InlineParser::handle_line_end() {
   size_t p = pos_;
-  // Two or more spaces before the line ending make a hard break; trailing spaces and tabs are
-  // dropped either way.
+  // Two or more spaces before the line ending make a hard break; trailing whitespace (spaces,
+  // tabs, form feeds, as cmark trims it) is dropped either way.
   bool hard = p >= 2 && text_[p - 1] == ' ' && text_[p - 2] == ' ';
   size_t end = p;
-  while (end > run_start_ && chars::is_space_tab(text_[end - 1])) --end;
+  while (end > run_start_ && (chars::is_space_tab(text_[end - 1]) || text_[end - 1] == '\f' || text_[end - 1] == '\v')) --end;
   flush_text(end);
   append(hard ? NodeType::kLineBreak : NodeType::kSoftBreak);
   size_t i = p + 1;

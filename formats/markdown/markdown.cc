@@ -4,6 +4,7 @@
 //   text ──► (U+0000 -> U+FFFD) ──► BlockParser ──► InlineParser ──► tree ──► HtmlRenderer
 //                                   block_parser.cc  inline_parser.cc          html_renderer.cc
 #include <cstring>
+#include <functional>
 
 #include "formats/markdown/arena.h"
 #include "formats/markdown/block_parser.h"
@@ -114,16 +115,41 @@ Document parse(std::string_view markdown, const Options& options) {
   return doc;
 }
 
-std::string to_html(std::string_view markdown, const Options& options) {
-  // The tree may point into the caller's text directly: it does not outlive this call.
+namespace {
+
+// to_html and write_html: blocks first, then each block's inlines parsed just before they are
+// rendered, into a scratch arena that is reset after every block (see HtmlRenderer). The tree may
+// point into the caller's text directly: it does not outlive the call.
+void render_streaming(std::string_view markdown, const Options& options, std::string* out,
+                      const std::function<void(std::string_view)>* sink) {
   std::string replaced;
   std::string_view source = replace_nul(markdown, &replaced) ? std::string_view(replaced) : markdown;
   Arena arena;
-  Node* root = build_tree(source, options, arena);
+  ReferenceMap refs;
+  BlockParser blocks(source, options, arena, refs);
+  Node* root = blocks.parse();
+  Arena scratch;
+  InlineParser inlines(options, scratch, refs);
+  HtmlRenderer renderer(options, out);
+  renderer.parse_inlines_lazily(&inlines, &scratch);
+  if (sink) renderer.stream_to(sink, 1 << 16);
+  renderer.render(*root);
+}
+
+}  // namespace
+
+std::string to_html(std::string_view markdown, const Options& options) {
   std::string out;
-  out.reserve(source.size() + source.size() / 4 + 64);
-  HtmlRenderer(options, &out).render(*root);
+  out.reserve(markdown.size() + markdown.size() / 4 + 64);
+  render_streaming(markdown, options, &out, nullptr);
   return out;
+}
+
+void write_html(std::string_view markdown, const Options& options,
+                const std::function<void(std::string_view)>& sink) {
+  std::string buffer;
+  buffer.reserve((1 << 16) + 4096);
+  render_streaming(markdown, options, &buffer, &sink);
 }
 
 std::string render_html(const Node& node, const Options& options) {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -235,6 +236,11 @@ Document parse(std::string_view markdown, const Options& options = {});
 
 // Markdown to HTML in one step (the output of cmark / cmark-gfm for the same options).
 std::string to_html(std::string_view markdown, const Options& options = {});
+
+// The same HTML, handed to `sink` in pieces of about 64 KiB as it is produced, for large inputs:
+// memory then grows with the document's block structure, not with its HTML.
+void write_html(std::string_view markdown, const Options& options,
+                const std::function<void(std::string_view)>& sink);
 
 // HTML for one subtree of a parsed document: a block (with its trailing newline) or an inline.
 std::string render_html(const Node& node, const Options& options = {});
