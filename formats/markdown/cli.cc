@@ -1,18 +1,52 @@
 // `sfs markdown [FILE...] [--gfm] [--safe]`: Markdown to HTML on stdout, like cmark / cmark-gfm.
 // Several files are concatenated before parsing (as cmark does), so a link reference defined in
 // one can be used in another. With no file, stdin is read.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "core/fd.h"
 #include "core/file.h"
 #include "core/flags.h"
 #include "formats/markdown/markdown.h"
 
 namespace sfs::markdown {
 namespace {
+
+// A regular file mapped read-only: the parser reads the page cache directly, with no copy (the
+// tree and the output point into it only while it is mapped).
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_) ::munmap(data_, size_);
+  }
+  // False when `path` is not a regular, non-empty file that can be mapped (read it instead).
+  bool map(const std::string& path) {
+    core::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return false;
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return false;
+    void* data = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+    if (data == MAP_FAILED) return false;
+    data_ = data;
+    size_ = static_cast<size_t>(st.st_size);
+    return true;
+  }
+  std::string_view text() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 bool read_stdin(std::string* out) {
   char buffer[65536];
@@ -41,7 +75,11 @@ int cli_main(int argc, char** argv) {
   if (auto code = flags.parse(argc, argv)) return *code;
 
   std::string input;
-  if (files.empty()) {
+  MappedFile mapped;
+  std::string_view text;
+  if (files.size() == 1 && files[0] != "-" && mapped.map(files[0])) {
+    text = mapped.text();
+  } else if (files.empty()) {
     if (!read_stdin(&input)) {
       std::perror("sfs markdown: reading stdin");
       return 1;
@@ -63,8 +101,9 @@ int cli_main(int argc, char** argv) {
       }
     }
   }
+  if (text.data() == nullptr) text = input;
   core::Status status;
-  write_html(input, options, [&status](std::string_view piece) {
+  write_html(text, options, [&status](std::string_view piece) {
     if (status.is_ok()) status = core::write_all(STDOUT_FILENO, piece);
   });
   if (!status.is_ok()) {
