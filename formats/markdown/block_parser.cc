@@ -56,8 +56,8 @@ void split_table_row(std::string_view line, std::vector<std::string_view>* cells
 }
 
 // The delimiter row's alignments, or false when `line` is not one.
-bool parse_delimiter_row(std::string_view line, std::vector<Alignment>* aligns) {
-  static thread_local std::vector<std::string_view> cells;
+bool parse_delimiter_row(std::string_view line, std::vector<Alignment>* aligns,
+                         std::vector<std::string_view>& cells) {
   split_table_row(line, &cells);
   if (cells.empty()) return false;
   aligns->clear();
@@ -874,11 +874,11 @@ bool BlockParser::try_list_item(size_t* container_index, bool in_paragraph) {
 }
 
 bool BlockParser::try_table(size_t* container_index) {
-  static thread_local std::vector<Alignment> aligns;
-  static thread_local std::vector<std::string_view> cells;
+  std::vector<Alignment>& aligns = table_aligns_;
+  std::vector<std::string_view>& cells = table_cells_;
   std::string_view delimiter_line = line_.substr(first_nonspace_);
   if (delimiter_line.find_first_not_of("|-: \t") != std::string_view::npos) return false;
-  if (!parse_delimiter_row(delimiter_line, &aligns)) return false;
+  if (!parse_delimiter_row(delimiter_line, &aligns, cells)) return false;
   // The header is the paragraph's last line (after any link reference definitions).
   std::string_view text = leaf_view();
   size_t consumed = parse_reference_definitions(text);
@@ -924,7 +924,7 @@ bool BlockParser::try_table(size_t* container_index) {
 }
 
 void BlockParser::add_table_row(OpenBlock& table, std::string_view line, bool header) {
-  static thread_local std::vector<std::string_view> cells;
+  std::vector<std::string_view>& cells = table_cells_;
   split_table_row(line, &cells);
   Node* table_node = table.node;
   size_t columns = static_cast<size_t>(table.table_columns);

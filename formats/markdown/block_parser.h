@@ -139,6 +139,8 @@ class BlockParser {
   std::vector<size_t> blank_fail_;
   std::vector<Touch> touches_;
   LeafText leaf_;
+  std::vector<std::string_view> table_cells_;  // scratch for GFM table rows
+  std::vector<Alignment> table_aligns_;
 
   // The current line, without its line ending, and where it sits in the source.
   std::string_view line_;

@@ -243,7 +243,14 @@ void append_unescaped(std::string_view raw, std::string* out) {
 }
 
 std::string_view unescape(std::string_view raw, Arena& arena) {
-  if (raw.find_first_of("\\&") == npos) return raw;
+  bool plain = true;
+  for (char c : raw) {
+    if (c == '\\' || c == '&') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return raw;
   std::string out;
   out.reserve(raw.size());
   append_unescaped(raw, &out);
