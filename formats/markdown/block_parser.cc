@@ -558,9 +558,9 @@ void BlockParser::append_line_to_leaf(bool from_first_nonspace) {
   size_t begin = line_start_ + from;
   size_t eol = line_start_ + line_.size();
   if (begin > eol) begin = eol;
-  // The line keeps a "\n" ending; "\r\n" and "\r" are normalised to it (as cmark does), which
-  // is the one case besides prefixes and tabs that needs the buffer.
-  bool plain_ending = line_next_ == eol || (line_next_ == eol + 1 && source_[eol] == '\n');
+  // The line keeps a "\n" ending; "\r\n", "\r" and the end of the input are normalised to it
+  // (as cmark does), which is the one case besides prefixes and tabs that needs the buffer.
+  bool plain_ending = line_next_ == eol + 1 && source_[eol] == '\n';
   size_t end = plain_ending ? line_next_ : eol;
   if (!leaf_.buffered && spaces == 0 && plain_ending) {
     if (leaf_.begin == leaf_.end) {

@@ -127,19 +127,25 @@ void InlineParser::link_extended_autolinks(Node* block) {
         char c = text[i];
         size_t start = i, end = 0;
         enum { kNone, kWww, kUrl, kEmail } kind = kNone;
-        if ((c == 'w' || c == 'h' || c == 'H' || c == 'f' || c == 'F') &&
-            may_start_link(text, i, child->previous_)) {
+        if (c == 'w' || c == 'h' || c == 'H' || c == 'f' || c == 'F') {
           size_t domain_start = 0;
           if (c == 'w' && text.substr(i).starts_with("www.")) {
-            domain_start = i;  // "www" is the domain's first segment
-            kind = kWww;
-          } else if (starts_with_ci(text, i, "http://")) {
-            domain_start = i + 7, kind = kUrl;
-          } else if (starts_with_ci(text, i, "https://")) {
-            domain_start = i + 8, kind = kUrl;
-          } else if (starts_with_ci(text, i, "ftp://")) {
-            domain_start = i + 6, kind = kUrl;
+            if (may_start_link(text, i, child->previous_)) {
+              domain_start = i;  // "www" is the domain's first segment
+              kind = kWww;
+            }
+          } else if (i == 0 || !chars::is_alpha(text[i - 1])) {
+            // A scheme only needs not to be the tail of a longer word (as in cmark-gfm, which
+            // finds it by looking back from the ':').
+            if (starts_with_ci(text, i, "http://")) {
+              domain_start = i + 7, kind = kUrl;
+            } else if (starts_with_ci(text, i, "https://")) {
+              domain_start = i + 8, kind = kUrl;
+            } else if (starts_with_ci(text, i, "ftp://")) {
+              domain_start = i + 6, kind = kUrl;
+            }
           }
+          if (kind == kUrl && (domain_start >= n || !chars::is_alnum(text[domain_start]))) kind = kNone;
           if (kind != kNone && domain_start < failed_tail_start) kind = kNone;
           if (kind != kNone) {
             bool valid;
@@ -162,13 +168,21 @@ void InlineParser::link_extended_autolinks(Node* block) {
                                    text[local - 1] == '-' || text[local - 1] == '_' || text[local - 1] == '+'))
             --local;
           if (local < i) {
+            // Segments of [alnum - _] separated by single periods; a final period is not part
+            // of it; at least one period; not ending in '-' or '_'.
             size_t j = i + 1;
-            while (j < n && (is_domain_char(text[j]) || text[j] == '.')) ++j;
+            bool has_period = false;
+            while (j < n && is_domain_char(text[j])) {
+              while (j < n && is_domain_char(text[j])) ++j;
+              if (j + 1 < n && text[j] == '.' && is_domain_char(text[j + 1])) {
+                has_period = true;
+                ++j;
+              }
+            }
             size_t domain_end = j;
-            while (domain_end > i + 1 && text[domain_end - 1] == '.') --domain_end;
             std::string_view domain = text.substr(i + 1, domain_end - i - 1);
-            bool valid = !domain.empty() && domain.find('.') != std::string_view::npos &&
-                         domain.back() != '-' && domain.back() != '_' && (j >= n || text[j] != '@');
+            bool valid = has_period && domain.back() != '-' && domain.back() != '_' &&
+                         (j >= n || (text[j] != '@' && !is_domain_char(text[j])));
             if (valid) {
               kind = kEmail;
               start = local;

@@ -162,13 +162,14 @@ void InlineParser::handle_backslash() {
   size_t p = pos_;
   size_t n = text_.size();
   if (p + 1 < n && chars::is_line_end(text_[p + 1])) {
+    // A backslash hard break. Unlike after a soft or two-space break, the next line's leading
+    // spaces are not skipped here (cmark does not either); they are gone anyway unless the line
+    // was a lazy continuation line, which keeps its indentation.
     flush_text(p);
     append(NodeType::kLineBreak);
     size_t i = p + 1;
     if (text_[i] == '\r' && i + 1 < n && text_[i + 1] == '\n') ++i;
-    ++i;
-    while (i < n && chars::is_space_tab(text_[i])) ++i;
-    pos_ = run_start_ = i;
+    pos_ = run_start_ = i + 1;
     return;
   }
   if (p + 1 < n && chars::is_punct(text_[p + 1])) {

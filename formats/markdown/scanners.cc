@@ -374,7 +374,10 @@ int html_block_start(std::string_view line, bool may_be_kind_7) {
   if (is_block_tag(name) &&
       (boundary || (after == '/' && name_end + 1 < n && line[name_end + 1] == '>')))
     return 6;
-  if (!may_be_kind_7 || is_kind1_tag(name)) return 0;
+  // The spec excludes pre, script, style and textarea from kind 7; open tags with those names
+  // are kind 1 anyway, and a lone closing tag like "</pre>" is kind 7 in both reference
+  // implementations (cmark, commonmark.js), which we follow.
+  if (!may_be_kind_7 || (!closing && is_kind1_tag(name))) return 0;
   // Kind 7: a complete open or closing tag, then only whitespace to the end of the line.
   size_t end;
   if (closing) {
