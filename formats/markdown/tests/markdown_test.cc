@@ -31,6 +31,28 @@ TEST(MarkdownTest, ToHtml) {
   EXPECT_EQ(to_html("a"), "<p>a</p>\n");
 }
 
+TEST(MarkdownTest, WriteHtmlStreamsTheSameHtml) {
+  // Large enough for many 64 KiB pieces, with blocks of every kind crossing piece boundaries.
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    text += "# Heading " + std::to_string(i) + "\n\n- item *" + std::to_string(i) +
+            "*\n  > quote\n\n```\ncode\n```\n| a | b |\n|---|---|\n| 1 | www.x.com |\n\n<div>\nraw\n</div>\n";
+  }
+  for (bool gfm_on : {false, true}) {
+    Options options;
+    options.gfm = gfm_on;
+    std::string streamed;
+    int pieces = 0;
+    write_html(text, options, [&](std::string_view piece) {
+      streamed.append(piece);
+      ++pieces;
+    });
+    EXPECT_GT(pieces, 5);
+    EXPECT_EQ(streamed, to_html(text, options));
+    EXPECT_EQ(streamed, render_html(parse(text, options).root(), options));
+  }
+}
+
 TEST(MarkdownTest, LineEndings) {
   std::string unix_text = "# T\n\n- a\n- b\n\n```\ncode\n```\n\nx  \ny\n";
   std::string expected = to_html(unix_text);
