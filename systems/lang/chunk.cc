@@ -52,6 +52,21 @@ constexpr OpInfo kOpInfo[] = {
     {"CLASS", F::kConstant, +1},
     {"INHERIT", F::kNone, -1},
     {"METHOD", F::kConstant, -1},
+    {"ADD_K", F::kConstant, 0},
+    {"SUBTRACT_K", F::kConstant, 0},
+    {"MULTIPLY_K", F::kConstant, 0},
+    {"DIVIDE_K", F::kConstant, 0},
+    {"EQUAL_K", F::kConstant, 0},
+    {"NOT_EQUAL_K", F::kConstant, 0},
+    {"GREATER_K", F::kConstant, 0},
+    {"GREATER_EQUAL_K", F::kConstant, 0},
+    {"LESS_K", F::kConstant, 0},
+    {"LESS_EQUAL_K", F::kConstant, 0},
+    {"SET_LOCAL_POP", F::kByte, -1},
+    {"SET_GLOBAL_POP", F::kGlobal, -1},
+    {"SET_UPVALUE_POP", F::kByte, -1},
+    {"SET_PROPERTY_POP", F::kConstant, -2},
+    {"SET_THIS_PROPERTY_POP", F::kConstant, -1},
 };
 
 static_assert(sizeof(kOpInfo) / sizeof(kOpInfo[0]) == kOpCount, "one OpInfo per opcode");

@@ -56,6 +56,22 @@ enum class Op : uint8_t {
   kClass,          // k8           push a new class named constants[k]
   kInherit,        //              [super sub] -> [super]: copy super's methods into sub
   kMethod,         // k8           [class closure] -> [class]: class.methods[k] = closure
+  // Superinstructions (compiler peepholes): one dispatch where the plain form needs two.
+  kAddK,           // k8           top = top + constants[k]     (CONSTANT k; ADD)
+  kSubtractK,      // k8           top = top - constants[k]
+  kMultiplyK,      // k8           top = top * constants[k]
+  kDivideK,        // k8           top = top / constants[k]
+  kEqualK,         // k8           top = top == constants[k]
+  kNotEqualK,      // k8           top = top != constants[k]
+  kGreaterK,       // k8           top = top > constants[k]
+  kGreaterEqualK,  // k8           top = top >= constants[k]
+  kLessK,          // k8           top = top < constants[k]
+  kLessEqualK,     // k8           top = top <= constants[k]
+  kSetLocalPop,    // s8           slots[s] = pop               (SET_LOCAL s; POP)
+  kSetGlobalPop,   // g16          globals[g] = pop (error if undefined)
+  kSetUpvaluePop,  // u8           *upvalues[u] = pop
+  kSetPropertyPop, // k8           [inst value] -> [], inst.name = value; cache k
+  kSetThisPropertyPop, // k8       slots[0].name = pop; cache k
   kCount,
 };
 

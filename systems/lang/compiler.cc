@@ -189,9 +189,13 @@ class Compiler final : public GcRoots {
   uint8_t make_constant(Value value);
   void emit_constant(Value value) { emit_op_arg(Op::kConstant, make_constant(value)); }
   uint8_t identifier_constant(std::string_view name);
+  // True when the last instruction is `op` and may be fused with what follows.
+  bool last_is(Op op);
   // True when the last instruction is GET_LOCAL 0 (`this`) and may be fused with what follows.
   bool last_is_this();
   void drop_last_instruction();
+  // Discards the value of an expression statement: a POP, or a store's popping form.
+  void emit_discard();
 
   // Functions and scopes.
   void begin_function(FunctionState* state, FunctionKind kind);
@@ -437,20 +441,44 @@ uint8_t Compiler::identifier_constant(std::string_view name) {
   return make_constant(Value::object(heap_.intern(name)));
 }
 
-bool Compiler::last_is_this() {
+bool Compiler::last_is(Op op) {
   const auto& code = chunk().code;
   size_t last = fs_->last_op;
-  return last != kNoOffset && last + 2 == code.size() &&
-         code[last] == static_cast<uint8_t>(Op::kGetLocal) && code[last + 1] == 0 &&
+  // No jump may land between the last instruction and what follows it, or fusing the two would
+  // move the landing point into the middle of an instruction.
+  return last != kNoOffset && code[last] == static_cast<uint8_t>(op) &&
          fs_->last_target != code.size();
 }
 
+bool Compiler::last_is_this() {
+  return last_is(Op::kGetLocal) && chunk().code[fs_->last_op + 1] == 0;
+}
+
 void Compiler::drop_last_instruction() {
-  // REQUIRES: last_is_this().
+  // REQUIRES: the last instruction pushes exactly one value (GET_LOCAL, CONSTANT).
   chunk().code.resize(fs_->last_op);
   chunk().lines.resize(fs_->last_op);
   adjust_stack(-1);
   fs_->last_op = kNoOffset;
+}
+
+void Compiler::emit_discard() {
+  // `x = y;`: SET_LOCAL s; POP  ->  SET_LOCAL_POP s (and likewise for the other stores).
+  static constexpr std::pair<Op, Op> kPopForms[] = {
+      {Op::kSetLocal, Op::kSetLocalPop},
+      {Op::kSetGlobal, Op::kSetGlobalPop},
+      {Op::kSetUpvalue, Op::kSetUpvaluePop},
+      {Op::kSetProperty, Op::kSetPropertyPop},
+      {Op::kSetThisProperty, Op::kSetThisPropertyPop},
+  };
+  for (const auto& [store, store_pop] : kPopForms) {
+    if (last_is(store)) {
+      chunk().code[fs_->last_op] = static_cast<uint8_t>(store_pop);
+      adjust_stack(-1);
+      return;
+    }
+  }
+  emit_op(Op::kPop);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,19 +712,32 @@ void Compiler::binary(bool) {
   TokenType op = previous_.type;
   const ParseRule* rule = rule_for(op);
   parse_precedence(static_cast<Precedence>(static_cast<int>(rule->precedence) + 1));
+  Op plain;
+  Op with_constant;
   switch (op) {
-    case TokenType::kBangEqual: emit_op(Op::kNotEqual); break;
-    case TokenType::kEqualEqual: emit_op(Op::kEqual); break;
-    case TokenType::kGreater: emit_op(Op::kGreater); break;
-    case TokenType::kGreaterEqual: emit_op(Op::kGreaterEqual); break;
-    case TokenType::kLess: emit_op(Op::kLess); break;
-    case TokenType::kLessEqual: emit_op(Op::kLessEqual); break;
-    case TokenType::kPlus: emit_op(Op::kAdd); break;
-    case TokenType::kMinus: emit_op(Op::kSubtract); break;
-    case TokenType::kStar: emit_op(Op::kMultiply); break;
-    case TokenType::kSlash: emit_op(Op::kDivide); break;
-    default: break;  // unreachable: only binary operators have this rule
+    case TokenType::kBangEqual: plain = Op::kNotEqual; with_constant = Op::kNotEqualK; break;
+    case TokenType::kEqualEqual: plain = Op::kEqual; with_constant = Op::kEqualK; break;
+    case TokenType::kGreater: plain = Op::kGreater; with_constant = Op::kGreaterK; break;
+    case TokenType::kGreaterEqual:
+      plain = Op::kGreaterEqual;
+      with_constant = Op::kGreaterEqualK;
+      break;
+    case TokenType::kLess: plain = Op::kLess; with_constant = Op::kLessK; break;
+    case TokenType::kLessEqual: plain = Op::kLessEqual; with_constant = Op::kLessEqualK; break;
+    case TokenType::kPlus: plain = Op::kAdd; with_constant = Op::kAddK; break;
+    case TokenType::kMinus: plain = Op::kSubtract; with_constant = Op::kSubtractK; break;
+    case TokenType::kStar: plain = Op::kMultiply; with_constant = Op::kMultiplyK; break;
+    case TokenType::kSlash: plain = Op::kDivide; with_constant = Op::kDivideK; break;
+    default: return;  // unreachable: only binary operators have this rule
   }
+  // `x < 2`: CONSTANT k; LESS  ->  LESS_K k.
+  if (last_is(Op::kConstant)) {
+    uint8_t constant = chunk().code[fs_->last_op + 1];
+    drop_last_instruction();
+    emit_op_arg(with_constant, constant);
+    return;
+  }
+  emit_op(plain);
 }
 
 void Compiler::variable(bool can_assign) { named_variable(previous_.text, can_assign); }
@@ -911,7 +952,7 @@ void Compiler::print_statement() {
 void Compiler::expression_statement() {
   expression();
   consume(TokenType::kSemicolon, "Expect ';' after expression.");
-  emit_op(Op::kPop);
+  emit_discard();
 }
 
 void Compiler::if_statement() {
@@ -967,7 +1008,7 @@ void Compiler::for_statement() {
     size_t increment_start = chunk().code.size();
     fs_->last_target = increment_start;
     expression();
-    emit_op(Op::kPop);
+    emit_discard();
     consume(TokenType::kRightParen, "Expect ')' after for clauses.");
     emit_loop(loop_start);
     loop_start = increment_start;

@@ -68,7 +68,11 @@ Outcome Vm::run() {
       &&op_jump,          &&op_jump_if_false, &&op_pop_jump_if_false,
       &&op_loop,          &&op_call,          &&op_invoke,        &&op_super_invoke,
       &&op_closure,       &&op_close_upvalue, &&op_return,        &&op_class,
-      &&op_inherit,       &&op_method,
+      &&op_inherit,       &&op_method,        &&op_add_k,         &&op_subtract_k,
+      &&op_multiply_k,    &&op_divide_k,      &&op_equal_k,       &&op_not_equal_k,
+      &&op_greater_k,     &&op_greater_equal_k, &&op_less_k,      &&op_less_equal_k,
+      &&op_set_local_pop, &&op_set_global_pop, &&op_set_upvalue_pop,
+      &&op_set_property_pop, &&op_set_this_property_pop,
   };
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == kOpCount, "one label per opcode");
 
@@ -111,6 +115,9 @@ op_get_local:
 op_set_local:
   slots[READ_BYTE()] = sp[-1];
   DISPATCH();
+op_set_local_pop:
+  slots[READ_BYTE()] = *--sp;
+  DISPATCH();
 
 op_get_global: {
   uint16_t slot = READ_SHORT();
@@ -132,12 +139,23 @@ op_set_global: {
   globals[slot] = sp[-1];
   DISPATCH();
 }
+op_set_global_pop: {
+  uint16_t slot = READ_SHORT();
+  if (SFS_UNLIKELY(globals[slot].is_undefined())) {
+    FAIL("Undefined variable '" + std::string(globals_.name(slot)->view()) + "'.");
+  }
+  globals[slot] = *--sp;
+  DISPATCH();
+}
 
 op_get_upvalue:
   *sp++ = *frame->closure->upvalues()[READ_BYTE()]->location;
   DISPATCH();
 op_set_upvalue:
   *frame->closure->upvalues()[READ_BYTE()]->location = sp[-1];
+  DISPATCH();
+op_set_upvalue_pop:
+  *frame->closure->upvalues()[READ_BYTE()]->location = *--sp;
   DISPATCH();
 
 op_get_property: {
@@ -168,33 +186,43 @@ op_get_this_property: {
   SLOW(get_property_slow(receiver, as_string(CONSTANT(k)), cache, true));
   DISPATCH();
 }
+// Stores `value` into field name k of `receiver` when the inline cache covers it, then runs
+// `done` (which ends with DISPATCH); otherwise falls through to the slow path.
+#define SET_FIELD_FAST(receiver, value, cache, done)                                    \
+  if (SFS_LIKELY(is_instance(receiver))) {                                               \
+    Instance* instance = as_instance(receiver);                                          \
+    if (SFS_LIKELY(cache->key == instance->shape)) {                                     \
+      if (cache->kind == PropertyCache::kField) {                                        \
+        instance->fields[cache->index] = value;                                          \
+        done;                                                                            \
+      }                                                                                  \
+      if (cache->kind == PropertyCache::kAddField && cache->index < instance->capacity) { \
+        instance->fields[cache->index] = value;                                          \
+        instance->shape = static_cast<Shape*>(cache->target);                           \
+        done;                                                                            \
+      }                                                                                  \
+    }                                                                                    \
+  }
+
 op_set_property: {
   uint8_t k = READ_BYTE();
   Value receiver = sp[-2];
   Value value = sp[-1];
   PropertyCache* cache = CACHE(k);
-  if (SFS_LIKELY(is_instance(receiver))) {
-    Instance* instance = as_instance(receiver);
-    if (SFS_LIKELY(cache->key == instance->shape)) {
-      if (cache->kind == PropertyCache::kField) {
-        instance->fields[cache->index] = value;
-        sp[-2] = value;
-        --sp;
-        DISPATCH();
-      }
-      if (cache->kind == PropertyCache::kAddField && cache->index < instance->capacity) {
-        instance->fields[cache->index] = value;
-        instance->shape = static_cast<Shape*>(cache->target);
-        sp[-2] = value;
-        --sp;
-        DISPATCH();
-      }
-    }
-  }
+  SET_FIELD_FAST(receiver, value, cache, sp[-2] = value; --sp; DISPATCH());
   SLOW(set_property_slow(receiver, as_string(CONSTANT(k)), cache, value));
-  // The slow path leaves [receiver value]; the instruction's result is the value.
-  sp[-2] = sp[-1];
+  sp[-2] = sp[-1];  // the assignment's value is the instruction's result
   --sp;
+  DISPATCH();
+}
+op_set_property_pop: {
+  uint8_t k = READ_BYTE();
+  Value receiver = sp[-2];
+  Value value = sp[-1];
+  PropertyCache* cache = CACHE(k);
+  SET_FIELD_FAST(receiver, value, cache, sp -= 2; DISPATCH());
+  SLOW(set_property_slow(receiver, as_string(CONSTANT(k)), cache, value));
+  sp -= 2;
   DISPATCH();
 }
 op_set_this_property: {
@@ -202,21 +230,18 @@ op_set_this_property: {
   Value receiver = slots[0];
   Value value = sp[-1];
   PropertyCache* cache = CACHE(k);
-  if (SFS_LIKELY(is_instance(receiver))) {
-    Instance* instance = as_instance(receiver);
-    if (SFS_LIKELY(cache->key == instance->shape)) {
-      if (cache->kind == PropertyCache::kField) {
-        instance->fields[cache->index] = value;
-        DISPATCH();
-      }
-      if (cache->kind == PropertyCache::kAddField && cache->index < instance->capacity) {
-        instance->fields[cache->index] = value;
-        instance->shape = static_cast<Shape*>(cache->target);
-        DISPATCH();
-      }
-    }
-  }
+  SET_FIELD_FAST(receiver, value, cache, DISPATCH());
   SLOW(set_property_slow(receiver, as_string(CONSTANT(k)), cache, value));
+  DISPATCH();
+}
+op_set_this_property_pop: {
+  uint8_t k = READ_BYTE();
+  Value receiver = slots[0];
+  Value value = sp[-1];
+  PropertyCache* cache = CACHE(k);
+  SET_FIELD_FAST(receiver, value, cache, --sp; DISPATCH());
+  SLOW(set_property_slow(receiver, as_string(CONSTANT(k)), cache, value));
+  --sp;
   DISPATCH();
 }
 op_get_super: {
@@ -263,6 +288,60 @@ op_multiply:
   NUMBER_OPERATION(Value::number(x * y))
 op_divide:
   NUMBER_OPERATION(Value::number(x / y))
+
+#define NUMBER_OPERATION_K(expression)                                           \
+  {                                                                              \
+    Value b = CONSTANT(READ_BYTE());                                             \
+    Value a = sp[-1];                                                            \
+    if (SFS_UNLIKELY(!a.is_number() || !b.is_number())) {                        \
+      FAIL("Operands must be numbers.");                                         \
+    }                                                                            \
+    double x = a.as_number();                                                    \
+    double y = b.as_number();                                                    \
+    sp[-1] = expression;                                                         \
+    DISPATCH();                                                                  \
+  }
+
+op_greater_k:
+  NUMBER_OPERATION_K(Value::boolean(x > y))
+op_greater_equal_k:
+  NUMBER_OPERATION_K(Value::boolean(x >= y))
+op_less_k:
+  NUMBER_OPERATION_K(Value::boolean(x < y))
+op_less_equal_k:
+  NUMBER_OPERATION_K(Value::boolean(x <= y))
+op_subtract_k:
+  NUMBER_OPERATION_K(Value::number(x - y))
+op_multiply_k:
+  NUMBER_OPERATION_K(Value::number(x * y))
+op_divide_k:
+  NUMBER_OPERATION_K(Value::number(x / y))
+op_equal_k:
+  sp[-1] = Value::boolean(sp[-1] == CONSTANT(READ_BYTE()));
+  DISPATCH();
+op_not_equal_k:
+  sp[-1] = Value::boolean(!(sp[-1] == CONSTANT(READ_BYTE())));
+  DISPATCH();
+
+op_add_k: {
+  Value b = CONSTANT(READ_BYTE());
+  Value a = sp[-1];
+  if (SFS_LIKELY(a.is_number() && b.is_number())) {
+    sp[-1] = Value::number(a.as_number() + b.as_number());
+    DISPATCH();
+  }
+  if (is_string(a) && is_string(b)) {
+    String* left = as_string(a);
+    String* right = as_string(b);  // a constant: rooted by the function
+    if (size_t{left->length} + right->length > options_.max_string_length) {
+      FAIL("String too long.");
+    }
+    SAVE();
+    sp[-1] = Value::object(heap_.concat(left, right));
+    DISPATCH();
+  }
+  FAIL("Operands must be two numbers or two strings.");
+}
 
 op_add: {
   Value b = sp[-1];
@@ -464,6 +543,8 @@ op_method: {
 #undef SLOW
 #undef DISPATCH
 #undef NUMBER_OPERATION
+#undef NUMBER_OPERATION_K
+#undef SET_FIELD_FAST
 }
 
 }  // namespace sfs::lang
