@@ -34,6 +34,10 @@ struct Options {
   size_t max_heap_bytes = size_t{4} << 30;    // beyond this: runtime error "Out of memory."
   size_t max_string_length = size_t{1} << 30;  // longer concatenations: runtime error
   int64_t max_steps = -1;  // loop iterations + calls before "Step limit exceeded."; -1: none
+  // Call depth and value-stack size: deeper recursion is the runtime error "Stack overflow."
+  // Neither is touched before use, so the defaults cost only address space.
+  int max_frames = 1 << 17;
+  size_t stack_slots = size_t{1} << 20;
 };
 
 // The process exit code for an outcome, as the reference implementation uses them (sysexits.h:

@@ -453,7 +453,7 @@ call_closure: {
     return Outcome::kRuntimeError;
   }
   Value* base = sp - argc - 1;
-  if (SFS_UNLIKELY(frame_count_ == kMaxFrames || base + target->max_stack > stack_limit_)) {
+  if (SFS_UNLIKELY(frame_count_ == max_frames_ || base + target->max_stack > stack_limit_)) {
     FAIL("Stack overflow.");
   }
   frame->ip = ip;

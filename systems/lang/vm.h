@@ -1,6 +1,6 @@
 // Vm: the Lox virtual machine — value stack, call frames, globals, and the interpreter loop.
 //
-//   stack_ (fixed, 1M slots)                              frames_ (fixed)
+//   stack_ (fixed size)                                   frames_ (fixed size)
 //   ┌────────┬──────┬──────┬───────┬──────┬─────┬──     ┌──────────────────────────────┐
 //   │ script │ loc  │ tmp  │ callee│ arg0 │ loc │ ...   │ script: closure, ip, slots ──┼─> [0]
 //   └────────┴──────┴──────┴───────┴──────┴─────┴──     │ f:      closure, ip, slots ──┼─> [3]
@@ -10,8 +10,8 @@
 // window becomes slot 0.. of the callee's frame. A return drops the window and leaves the result
 // where the callee was. The stack never moves (so upvalues may point into it); the compiler
 // computes the deepest stack each function can use, and a call that would not fit, or nest
-// deeper than kMaxFrames, is the runtime error "Stack overflow." The Lox call depth never uses
-// the C++ stack.
+// deeper than Options::max_frames, is the runtime error "Stack overflow." The Lox call depth
+// never uses the C++ stack.
 //
 // Upvalues: a closure reaches the variables of enclosing functions through Upvalue objects. While
 // the variable's frame is live, the upvalue points at its stack slot ("open"), and the VM keeps
@@ -52,8 +52,6 @@ struct CallFrame {
 
 class Vm final : public GcRoots {
  public:
-  static constexpr size_t kStackSlots = size_t{1} << 20;
-  static constexpr int kMaxFrames = 1 << 17;
   // Loop iterations and calls between two checks of the interrupt / out-of-memory flags.
   static constexpr int64_t kCheckInterval = 1 << 16;
   // Fields beyond this many live in a separate array rather than inside the instance.
@@ -115,6 +113,7 @@ class Vm final : public GcRoots {
   Value* stack_limit_;
   std::unique_ptr<CallFrame[]> frames_;
   int frame_count_ = 0;
+  int max_frames_;
   Upvalue* open_upvalues_ = nullptr;
   String* init_string_ = nullptr;
   int64_t budget_ = kCheckInterval;

@@ -41,10 +41,13 @@ Vm::Vm(const Options& options)
   // String lengths are 32-bit.
   options_.max_string_length = std::min<size_t>(options_.max_string_length, 0xfffffff0u);
   // Neither array is touched before use, so untouched pages cost no memory.
-  stack_ = std::make_unique_for_overwrite<Value[]>(kStackSlots);
+  options_.max_frames = std::max(options_.max_frames, 1);
+  options_.stack_slots = std::max<size_t>(options_.stack_slots, 1024);
+  max_frames_ = options_.max_frames;
+  stack_ = std::make_unique_for_overwrite<Value[]>(options_.stack_slots);
   stack_top_ = stack_.get();
-  stack_limit_ = stack_.get() + kStackSlots;
-  frames_ = std::make_unique_for_overwrite<CallFrame[]>(kMaxFrames);
+  stack_limit_ = stack_.get() + options_.stack_slots;
+  frames_ = std::make_unique_for_overwrite<CallFrame[]>(max_frames_);
   heap_.add_roots(this);
   init_string_ = heap_.intern("init");
   define_native("clock", clock_native, 0);
@@ -89,6 +92,10 @@ Outcome Vm::run_script(Function* script) {
   *stack_top_++ = Value::object(closure);
   frames_[0] = CallFrame{closure, script->chunk.code.data(), stack_top_ - 1};
   frame_count_ = 1;
+  if (stack_.get() + script->max_stack > stack_limit_) {
+    runtime_error("Stack overflow.");
+    return Outcome::kRuntimeError;
+  }
   steps_left_ = options_.max_steps;
   budget_ = steps_left_ >= 0 ? std::min(steps_left_, kCheckInterval) : kCheckInterval;
   interrupted_.store(false, std::memory_order_relaxed);
@@ -164,7 +171,7 @@ bool Vm::call_closure(Closure* closure, int argc) {
   Function* function = closure->function;
   if (argc != function->arity) return arity_error(function->arity, argc);
   Value* base = stack_top_ - argc - 1;
-  if (frame_count_ == kMaxFrames || base + function->max_stack > stack_limit_) {
+  if (frame_count_ == max_frames_ || base + function->max_stack > stack_limit_) {
     return runtime_error("Stack overflow.");
   }
   frames_[frame_count_++] = CallFrame{closure, function->chunk.code.data(), base};

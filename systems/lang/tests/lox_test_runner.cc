@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <regex>
+#include <optional>
 #include <set>
 
 #include "core/file.h"
@@ -28,31 +28,99 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+// Parses decimal digits at text[*pos], advancing *pos; -1 when there are none.
+int parse_digits(const std::string& text, size_t* pos) {
+  size_t start = *pos;
+  int value = 0;
+  while (*pos < text.size() && text[*pos] >= '0' && text[*pos] <= '9' && *pos - start < 9) {
+    value = value * 10 + (text[*pos] - '0');
+    ++*pos;
+  }
+  return *pos == start ? -1 : value;
+}
+
+// The text after `marker` in `line`, if it contains it.
+std::optional<std::string> after(const std::string& line, const std::string& marker) {
+  size_t at = line.find(marker);
+  if (at == std::string::npos) return std::nullopt;
+  return line.substr(at + marker.size());
+}
+
+// "// [line 3] Error..." or "// [c line 3] Error...": (language, line, "Error...").
+struct ErrorLine {
+  std::string language;
+  int line;
+  std::string error;
+};
+std::optional<ErrorLine> parse_error_line(const std::string& line) {
+  for (size_t at = line.find("// ["); at != std::string::npos; at = line.find("// [", at + 1)) {
+    size_t pos = at + 4;
+    ErrorLine result;
+    for (const char* language : {"java ", "c "}) {
+      if (line.compare(pos, std::string(language).size(), language) == 0) {
+        result.language = std::string(language, std::string(language).size() - 1);
+        pos += std::string(language).size();
+        break;
+      }
+    }
+    if (line.compare(pos, 5, "line ") != 0) continue;
+    pos += 5;
+    result.line = parse_digits(line, &pos);
+    if (result.line < 0 || line.compare(pos, 7, "] Error") != 0) continue;
+    result.error = line.substr(pos + 2);
+    return result;
+  }
+  return std::nullopt;
+}
+
+// A reported compile error, "[line N] Error...", as "[N] Error...".
+std::optional<std::string> parse_reported_error(const std::string& line) {
+  if (line.find('[') == std::string::npos) return std::nullopt;
+  for (size_t at = line.rfind("line "); at != std::string::npos;
+       at = at == 0 ? std::string::npos : line.rfind("line ", at - 1)) {
+    if (at < line.find('[')) break;
+    size_t pos = at + 5;
+    int number = parse_digits(line, &pos);
+    if (number < 0 || line.compare(pos, 7, "] Error") != 0 || pos + 7 >= line.size()) continue;
+    return "[" + std::to_string(number) + "] " + line.substr(pos + 2);
+  }
+  return std::nullopt;
+}
+
+// The N of the first "[line N]".
+int parse_trace_line(const std::string& line) {
+  for (size_t at = line.find("[line "); at != std::string::npos;
+       at = line.find("[line ", at + 1)) {
+    size_t pos = at + 6;
+    int number = parse_digits(line, &pos);
+    if (number >= 0 && pos < line.size() && line[pos] == ']') return number;
+  }
+  return -1;
+}
+
 }  // namespace
 
 Expectations parse_expectations(const std::string& source) {
-  static const std::regex kOutput(R"(// expect: ?(.*))");
-  static const std::regex kError(R"(// (Error.*))");
-  static const std::regex kErrorLine(R"(// \[((java|c) )?line (\d+)\] (Error.*))");
-  static const std::regex kRuntimeError(R"(// expect runtime error: (.+))");
   Expectations expected;
   std::vector<std::string> lines = split_lines(source);
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string& line = lines[i];
     int number = static_cast<int>(i) + 1;
-    std::smatch m;
-    if (std::regex_search(line, m, kOutput)) {
-      expected.output.push_back(m[1]);
-    } else if (std::regex_search(line, m, kError)) {
-      expected.compile_errors.push_back("[" + std::to_string(number) + "] " + m[1].str());
+    if (auto output = after(line, "// expect:")) {
+      if (!output->empty() && (*output)[0] == ' ') output->erase(0, 1);
+      expected.output.push_back(*output);
+    } else if (auto error = after(line, "// Error")) {
+      expected.compile_errors.push_back("[" + std::to_string(number) + "] Error" + *error);
       expected.exit_code = 65;
-    } else if (std::regex_search(line, m, kErrorLine)) {
-      if (!m[2].matched || m[2] == "c") {
-        expected.compile_errors.push_back("[" + m[3].str() + "] " + m[4].str());
+    } else if (auto error_line = parse_error_line(line)) {
+      if (error_line->language.empty() || error_line->language == "c") {
+        expected.compile_errors.push_back("[" + std::to_string(error_line->line) + "] " +
+                                          error_line->error);
         expected.exit_code = 65;
       }
-    } else if (std::regex_search(line, m, kRuntimeError)) {
-      expected.runtime_error = m[1];
+    } else if (auto message = after(line, "// expect runtime error: ")) {
+      if (message->empty()) continue;
+      expected.runtime_error = *message;
       expected.runtime_error_line = number;
       expected.exit_code = 70;
     }
@@ -61,8 +129,6 @@ Expectations parse_expectations(const std::string& source) {
 }
 
 std::vector<std::string> check_run(const Expectations& expected, const RunResult& run) {
-  static const std::regex kSyntaxError(R"(\[.*line (\d+)\] (Error.+))");
-  static const std::regex kStackTrace(R"(\[line (\d+)\])");
   std::vector<std::string> failures;
   std::vector<std::string> err_lines = split_lines(run.err);
 
@@ -76,8 +142,7 @@ std::vector<std::string> check_run(const Expectations& expected, const RunResult
       }
       int line = -1;
       for (size_t i = 1; i < err_lines.size() && line < 0; ++i) {
-        std::smatch m;
-        if (std::regex_search(err_lines[i], m, kStackTrace)) line = std::stoi(m[1]);
+        line = parse_trace_line(err_lines[i]);
       }
       if (line != expected.runtime_error_line) {
         failures.push_back("expected the runtime error on line " +
@@ -89,9 +154,8 @@ std::vector<std::string> check_run(const Expectations& expected, const RunResult
     std::set<std::string> wanted(expected.compile_errors.begin(), expected.compile_errors.end());
     std::set<std::string> found;
     for (const std::string& line : err_lines) {
-      std::smatch m;
-      if (std::regex_search(line, m, kSyntaxError)) {
-        std::string error = "[" + m[1].str() + "] " + m[2].str();
+      if (auto reported = parse_reported_error(line)) {
+        const std::string& error = *reported;
         if (wanted.count(error)) {
           found.insert(error);
         } else {
