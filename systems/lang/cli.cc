@@ -25,12 +25,14 @@ constexpr int kExitIoError = 74;  // EX_IOERR, as the reference implementation
 struct RunFlags {
   bool trace = false;
   bool stress_gc = false;
+  bool gc_stats = false;
   int64_t max_heap_mb = 4096;
   int64_t max_steps = -1;
 
   void add_to(core::Flags& flags) {
     flags.add("trace", &trace, "print each instruction and the stack as it executes (to stderr)");
     flags.add("stress-gc", &stress_gc, "collect garbage before every allocation (slow; testing)");
+    flags.add("gc-stats", &gc_stats, "print garbage collector statistics at the end (to stderr)");
     flags.add("max-heap", &max_heap_mb, "heap size (MiB) beyond which the program fails", 0, "MB");
     flags.add("max-steps", &max_steps, "stop after N loop iterations and calls (-1: no limit)", 0,
               "N");
@@ -39,6 +41,7 @@ struct RunFlags {
     Options options;
     options.trace = trace;
     options.stress_gc = stress_gc;
+    options.gc_stats = gc_stats;
     options.max_heap_bytes = static_cast<size_t>(max_heap_mb > 0 ? max_heap_mb : 1) << 20;
     options.max_steps = max_steps;
     return options;

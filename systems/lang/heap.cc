@@ -2,6 +2,7 @@
 #include "systems/lang/heap.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,15 +18,18 @@ Heap::~Heap() {
     free_object(object);
     object = next;
   }
+  // allocator_ (destroyed after this) releases the chunks.
 }
 
 void* Heap::allocate(size_t size) {
   if (!collecting_ && (options_.stress_gc || bytes_allocated_ + size > next_gc_)) collect();
   bytes_allocated_ += size;
-  void* memory = std::malloc(size);
+  total_allocated_ += size;
+  peak_bytes_ = std::max(peak_bytes_, bytes_allocated_);
+  void* memory = allocator_.allocate(size);
   if (memory == nullptr) {
     collect();
-    memory = std::malloc(size);
+    memory = allocator_.allocate(size);
     if (memory == nullptr) {
       // The C library has nothing left even after a full collection; there is no way to carry on.
       std::fputs("lox: out of memory\n", stderr);
@@ -62,7 +66,7 @@ void Heap::free_object(Obj* object) {
     case ObjType::kBoundMethod:
       break;  // trivially destructible
   }
-  std::free(object);
+  allocator_.release(object, object->size);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,6 +189,8 @@ void Heap::grow_fields(Instance* instance, uint32_t needed) {
     std::abort();
   }
   bytes_allocated_ += bytes;
+  total_allocated_ += bytes;
+  peak_bytes_ = std::max(peak_bytes_, bytes_allocated_);
   uint32_t count = instance->shape->field_count;
   if (count > 0) std::memcpy(fields, instance->fields, count * sizeof(Value));
   if (!instance->fields_inline()) {
@@ -306,6 +312,7 @@ void Heap::collect() {
   if (collecting_) return;
   collecting_ = true;
   ++collections_;
+  auto start = std::chrono::steady_clock::now();
   for (GcRoots* roots : roots_) roots->mark_roots(*this);
   for (Value value : temp_roots_) mark_value(value);
   while (!gray_.empty()) {
@@ -317,6 +324,7 @@ void Heap::collect() {
   sweep();
   next_gc_ = std::max(bytes_allocated_ * kGrowthFactor, kMinHeapBytes);
   if (bytes_allocated_ > options_.max_heap_bytes) out_of_memory_ = true;
+  gc_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   collecting_ = false;
 }
 

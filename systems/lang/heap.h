@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "systems/lang/allocator.h"
 #include "systems/lang/object.h"
 #include "systems/lang/value.h"
 
@@ -112,6 +113,10 @@ class Heap {
 
   size_t bytes_allocated() const { return bytes_allocated_; }
   size_t collections() const { return collections_; }
+  // For --gc-stats: total time spent collecting, the largest heap seen, bytes ever allocated.
+  double gc_seconds() const { return gc_seconds_; }
+  size_t peak_bytes() const { return peak_bytes_; }
+  size_t total_allocated() const { return total_allocated_; }
   bool out_of_memory() const { return out_of_memory_; }
   void clear_out_of_memory() { out_of_memory_ = false; }
   const Options& options() const { return options_; }
@@ -133,10 +138,14 @@ class Heap {
   void remove_dead_strings();
 
   Options options_;
+  Allocator allocator_;  // declared first among the owners of memory: destroyed last
   Obj* objects_ = nullptr;
   size_t bytes_allocated_ = 0;
   size_t next_gc_ = kMinHeapBytes;
   size_t collections_ = 0;
+  double gc_seconds_ = 0;
+  size_t peak_bytes_ = 0;
+  size_t total_allocated_ = 0;
   bool collecting_ = false;
   bool out_of_memory_ = false;
   std::vector<Obj*> gray_;

@@ -102,6 +102,13 @@ Outcome Vm::run_script(Function* script) {
   heap_.clear_out_of_memory();
   Outcome outcome = run();
   std::fflush(options_.out);
+  if (options_.gc_stats) {
+    std::fprintf(options_.err,
+                 "gc: %zu collections, %.3f s collecting, peak heap %.1f MiB, %.1f MiB allocated, "
+                 "%.1f MiB live\n",
+                 heap_.collections(), heap_.gc_seconds(), heap_.peak_bytes() / 1048576.0,
+                 heap_.total_allocated() / 1048576.0, heap_.bytes_allocated() / 1048576.0);
+  }
   return outcome;
 }
 

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <thread>
 
+#include "systems/lang/allocator.h"
 #include "systems/lang/compiler.h"
 #include "systems/lang/heap.h"
 #include "systems/lang/lang.h"
@@ -167,6 +169,45 @@ TEST(LoxTable, SetFindEraseAndGrow) {
   EXPECT_TRUE(table.set(keys[0], Value::nil()));  // reuses a tombstone
   EXPECT_TRUE(table.find(keys[0])->is_nil());
   EXPECT_EQ(table.size(), 51u);
+}
+
+TEST(LoxAllocator, BlocksDoNotOverlapAndAreReused) {
+  Allocator allocator;
+  struct Block {
+    unsigned char* p;
+    size_t size;
+    unsigned char fill;
+  };
+  std::vector<Block> live;
+  auto check_all = [&] {
+    for (const Block& b : live) {
+      for (size_t i = 0; i < b.size; ++i) ASSERT_EQ(b.p[i], b.fill);
+    }
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < 3000; ++i) {
+      size_t size = 1 + (i * 37) % 700;  // small classes and a few large (> kMaxSmall) blocks
+      auto* p = static_cast<unsigned char*>(allocator.allocate(size));
+      ASSERT_NE(p, nullptr);
+      ASSERT_EQ(reinterpret_cast<uintptr_t>(p) % 16, 0u);
+      unsigned char fill = static_cast<unsigned char>(i * 7 + round);
+      std::memset(p, fill, size);
+      live.push_back(Block{p, size, fill});
+    }
+    check_all();
+    // Free every other block; the next round reuses them.
+    std::vector<Block> kept;
+    for (size_t i = 0; i < live.size(); ++i) {
+      if (i % 2 == 0) {
+        allocator.release(live[i].p, live[i].size);
+      } else {
+        kept.push_back(live[i]);
+      }
+    }
+    live = kept;
+  }
+  check_all();
+  for (const Block& b : live) allocator.release(b.p, b.size);
 }
 
 class PinnedRoots final : public GcRoots {
