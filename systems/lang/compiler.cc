@@ -18,7 +18,7 @@
 // (last_target), since those two are most of the property traffic in object-oriented code.
 #include "systems/lang/compiler.h"
 
-#include <charconv>
+#include <cstdlib>
 #include <memory>
 
 #include "systems/lang/scanner.h"
@@ -77,6 +77,7 @@ constexpr int kMaxLocals = 256;
 constexpr int kMaxUpvalues = 256;
 constexpr int kMaxConstants = 256;
 constexpr int kMaxArguments = 255;
+constexpr size_t kMaxStringLiteral = 0xfffffff0u;  // string lengths are 32-bit
 
 struct FunctionState {
   FunctionState* enclosing = nullptr;
@@ -744,14 +745,18 @@ void Compiler::variable(bool can_assign) { named_variable(previous_.text, can_as
 
 void Compiler::string(bool) {
   std::string_view text = previous_.text;
+  if (text.size() - 2 > kMaxStringLiteral) {
+    error("String literal too long.");
+    return;
+  }
   emit_constant(Value::object(heap_.intern(text.substr(1, text.size() - 2))));
 }
 
 void Compiler::number(bool) {
-  double value = 0;
-  std::string_view text = previous_.text;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  emit_constant(Value::number(value));
+  // strtod rather than from_chars: a literal too large for a double must read as infinity (and a
+  // tiny one as zero), where from_chars reports "out of range" and leaves no value.
+  std::string text(previous_.text);
+  emit_constant(Value::number(std::strtod(text.c_str(), nullptr)));
 }
 
 void Compiler::and_(bool) {

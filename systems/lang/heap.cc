@@ -2,7 +2,7 @@
 #include "systems/lang/heap.h"
 
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -312,7 +312,7 @@ void Heap::collect() {
   if (collecting_) return;
   collecting_ = true;
   ++collections_;
-  auto start = std::chrono::steady_clock::now();
+  std::clock_t start = std::clock();  // CPU time, like Lox's clock()
   for (GcRoots* roots : roots_) roots->mark_roots(*this);
   for (Value value : temp_roots_) mark_value(value);
   while (!gray_.empty()) {
@@ -324,7 +324,7 @@ void Heap::collect() {
   sweep();
   next_gc_ = std::max(bytes_allocated_ * kGrowthFactor, kMinHeapBytes);
   if (bytes_allocated_ > options_.max_heap_bytes) out_of_memory_ = true;
-  gc_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  gc_seconds_ += static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
   collecting_ = false;
 }
 

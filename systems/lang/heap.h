@@ -113,7 +113,7 @@ class Heap {
 
   size_t bytes_allocated() const { return bytes_allocated_; }
   size_t collections() const { return collections_; }
-  // For --gc-stats: total time spent collecting, the largest heap seen, bytes ever allocated.
+  // For --gc-stats: total CPU time spent collecting, the largest heap seen, bytes ever allocated.
   double gc_seconds() const { return gc_seconds_; }
   size_t peak_bytes() const { return peak_bytes_; }
   size_t total_allocated() const { return total_allocated_; }
