@@ -8,6 +8,7 @@ namespace {
 
 using F = OperandFormat;
 
+// clang-format off
 constexpr OpInfo kOpInfo[] = {
     {"CONSTANT", F::kConstant, +1},
     {"NIL", F::kNone, +1},
@@ -68,23 +69,34 @@ constexpr OpInfo kOpInfo[] = {
     {"SET_PROPERTY_POP", F::kConstant, -2},
     {"SET_THIS_PROPERTY_POP", F::kConstant, -1},
 };
+// clang-format on
 
 static_assert(sizeof(kOpInfo) / sizeof(kOpInfo[0]) == kOpCount, "one OpInfo per opcode");
 
 }  // namespace
 
-const OpInfo& op_info(Op op) { return kOpInfo[static_cast<int>(op)]; }
+const OpInfo& op_info(Op op) {
+  return kOpInfo[static_cast<int>(op)];
+}
 
 int operand_bytes(OperandFormat format) {
   switch (format) {
-    case F::kNone: return 0;
-    case F::kByte: return 1;
-    case F::kConstant: return 1;
-    case F::kGlobal: return 2;
-    case F::kJump: return 2;
-    case F::kLoop: return 2;
-    case F::kInvoke: return 2;
-    case F::kClosure: return 1;
+    case F::kNone:
+      return 0;
+    case F::kByte:
+      return 1;
+    case F::kConstant:
+      return 1;
+    case F::kGlobal:
+      return 2;
+    case F::kJump:
+      return 2;
+    case F::kLoop:
+      return 2;
+    case F::kInvoke:
+      return 2;
+    case F::kClosure:
+      return 1;
   }
   return 0;
 }

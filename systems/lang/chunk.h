@@ -12,6 +12,7 @@
 namespace sfs::lang {
 
 // One byte per opcode. Operands follow the opcode; 16-bit operands are big-endian.
+// clang-format off
 enum class Op : uint8_t {
   kConstant,       // k8           push constants[k]
   kNil,            //              push nil
@@ -74,6 +75,7 @@ enum class Op : uint8_t {
   kSetThisPropertyPop, // k8       slots[0].name = pop; cache k
   kCount,
 };
+// clang-format on
 
 constexpr int kOpCount = static_cast<int>(Op::kCount);
 
@@ -90,9 +92,9 @@ enum class OperandFormat : uint8_t {
 };
 
 struct OpInfo {
-  const char* name;        // "GET_LOCAL"
+  const char* name;  // "GET_LOCAL"
   OperandFormat format;
-  int8_t stack_effect;     // net pushes; kCall/kInvoke/kSuperInvoke also pop their arguments
+  int8_t stack_effect;  // net pushes; kCall/kInvoke/kSuperInvoke also pop their arguments
 };
 
 const OpInfo& op_info(Op op);
@@ -106,9 +108,9 @@ int operand_bytes(OperandFormat format);
 struct PropertyCache {
   enum Kind : uint8_t {
     kEmpty,
-    kField,       // the name is field number `index` of instances of shape `key`
-    kMethod,      // the name is method `target` (a Closure) of the class of `key`
-    kAddField,    // set: appending the field turns shape `key` into shape `target` at `index`
+    kField,     // the name is field number `index` of instances of shape `key`
+    kMethod,    // the name is method `target` (a Closure) of the class of `key`
+    kAddField,  // set: appending the field turns shape `key` into shape `target` at `index`
   };
   struct Obj* key = nullptr;
   struct Obj* target = nullptr;
@@ -118,8 +120,8 @@ struct PropertyCache {
 
 struct Chunk {
   std::vector<uint8_t> code;
-  std::vector<int> lines;          // source line of each byte of code
-  std::vector<Value> constants;    // at most 256
+  std::vector<int> lines;        // source line of each byte of code
+  std::vector<Value> constants;  // at most 256
   // caches[k] belongs to the one instruction whose name operand is constant k: the compiler
   // gives every property access its own name constant, so no two sites share an entry. Sized to
   // constants.size() when the function is finished (empty when it has no property access).

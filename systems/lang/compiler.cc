@@ -259,6 +259,7 @@ constexpr ParseRule make_rule(ParseFn prefix, ParseFn infix, Precedence preceden
 const ParseRule* rule_for(TokenType type) {
   using C = Compiler;
   using P = Precedence;
+  // clang-format off
   static const ParseRule kRules[] = {
       /* kLeftParen    */ make_rule(&C::grouping, &C::call, P::kCall),
       /* kRightParen   */ make_rule(nullptr, nullptr, P::kNone),
@@ -301,6 +302,7 @@ const ParseRule* rule_for(TokenType type) {
       /* kError        */ make_rule(nullptr, nullptr, P::kNone),
       /* kEof          */ make_rule(nullptr, nullptr, P::kNone),
   };
+  // clang-format on
   static_assert(sizeof(kRules) / sizeof(kRules[0]) == static_cast<size_t>(TokenType::kCount));
   return &kRules[static_cast<int>(type)];
 }
@@ -716,20 +718,48 @@ void Compiler::binary(bool) {
   Op plain;
   Op with_constant;
   switch (op) {
-    case TokenType::kBangEqual: plain = Op::kNotEqual; with_constant = Op::kNotEqualK; break;
-    case TokenType::kEqualEqual: plain = Op::kEqual; with_constant = Op::kEqualK; break;
-    case TokenType::kGreater: plain = Op::kGreater; with_constant = Op::kGreaterK; break;
+    case TokenType::kBangEqual:
+      plain = Op::kNotEqual;
+      with_constant = Op::kNotEqualK;
+      break;
+    case TokenType::kEqualEqual:
+      plain = Op::kEqual;
+      with_constant = Op::kEqualK;
+      break;
+    case TokenType::kGreater:
+      plain = Op::kGreater;
+      with_constant = Op::kGreaterK;
+      break;
     case TokenType::kGreaterEqual:
       plain = Op::kGreaterEqual;
       with_constant = Op::kGreaterEqualK;
       break;
-    case TokenType::kLess: plain = Op::kLess; with_constant = Op::kLessK; break;
-    case TokenType::kLessEqual: plain = Op::kLessEqual; with_constant = Op::kLessEqualK; break;
-    case TokenType::kPlus: plain = Op::kAdd; with_constant = Op::kAddK; break;
-    case TokenType::kMinus: plain = Op::kSubtract; with_constant = Op::kSubtractK; break;
-    case TokenType::kStar: plain = Op::kMultiply; with_constant = Op::kMultiplyK; break;
-    case TokenType::kSlash: plain = Op::kDivide; with_constant = Op::kDivideK; break;
-    default: return;  // unreachable: only binary operators have this rule
+    case TokenType::kLess:
+      plain = Op::kLess;
+      with_constant = Op::kLessK;
+      break;
+    case TokenType::kLessEqual:
+      plain = Op::kLessEqual;
+      with_constant = Op::kLessEqualK;
+      break;
+    case TokenType::kPlus:
+      plain = Op::kAdd;
+      with_constant = Op::kAddK;
+      break;
+    case TokenType::kMinus:
+      plain = Op::kSubtract;
+      with_constant = Op::kSubtractK;
+      break;
+    case TokenType::kStar:
+      plain = Op::kMultiply;
+      with_constant = Op::kMultiplyK;
+      break;
+    case TokenType::kSlash:
+      plain = Op::kDivide;
+      with_constant = Op::kDivideK;
+      break;
+    default:
+      return;  // unreachable: only binary operators have this rule
   }
   // `x < 2`: CONSTANT k; LESS  ->  LESS_K k.
   if (last_is(Op::kConstant)) {
@@ -741,7 +771,9 @@ void Compiler::binary(bool) {
   emit_op(plain);
 }
 
-void Compiler::variable(bool can_assign) { named_variable(previous_.text, can_assign); }
+void Compiler::variable(bool can_assign) {
+  named_variable(previous_.text, can_assign);
+}
 
 void Compiler::string(bool) {
   std::string_view text = previous_.text;
@@ -777,10 +809,17 @@ void Compiler::or_(bool) {
 
 void Compiler::literal(bool) {
   switch (previous_.type) {
-    case TokenType::kFalse: emit_op(Op::kFalse); break;
-    case TokenType::kNil: emit_op(Op::kNil); break;
-    case TokenType::kTrue: emit_op(Op::kTrue); break;
-    default: break;  // unreachable
+    case TokenType::kFalse:
+      emit_op(Op::kFalse);
+      break;
+    case TokenType::kNil:
+      emit_op(Op::kNil);
+      break;
+    case TokenType::kTrue:
+      emit_op(Op::kTrue);
+      break;
+    default:
+      break;  // unreachable
   }
 }
 
@@ -871,8 +910,7 @@ void Compiler::class_declaration() {
 void Compiler::method() {
   consume(TokenType::kIdentifier, "Expect method name.");
   uint8_t constant = identifier_constant(previous_.text);
-  FunctionKind kind =
-      previous_.text == "init" ? FunctionKind::kInitializer : FunctionKind::kMethod;
+  FunctionKind kind = previous_.text == "init" ? FunctionKind::kInitializer : FunctionKind::kMethod;
   function(kind);
   emit_op_arg(Op::kMethod, constant);
 }

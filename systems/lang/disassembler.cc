@@ -77,8 +77,8 @@ size_t disassemble_instruction(const Function& function, size_t offset, const Gl
     case OperandFormat::kJump:
     case OperandFormat::kLoop: {
       int jump = u16();
-      long target = static_cast<long>(offset) + 3 +
-                    (info.format == OperandFormat::kJump ? jump : -jump);
+      long target =
+          static_cast<long>(offset) + 3 + (info.format == OperandFormat::kJump ? jump : -jump);
       std::snprintf(buffer, sizeof(buffer), "%4d -> %ld", jump, target);
       out->append(buffer);
       break;
@@ -95,7 +95,8 @@ size_t disassemble_instruction(const Function& function, size_t offset, const Gl
       append_constant(out, chunk, index);
       out->append("\n");
       size_t next = offset + 2;
-      if (index < chunk.constants.size() && is_obj_type(chunk.constants[index], ObjType::kFunction)) {
+      if (index < chunk.constants.size() &&
+          is_obj_type(chunk.constants[index], ObjType::kFunction)) {
         const Function* inner = as_function(chunk.constants[index]);
         for (int i = 0; i < inner->upvalue_count && next + 1 < code.size(); ++i) {
           std::snprintf(buffer, sizeof(buffer), "%04zu    |                     %s %d\n", next,

@@ -2,14 +2,16 @@
 #include "systems/lang/heap.h"
 
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 namespace sfs::lang {
 
-Heap::Heap(Options options) : options_(options) { strings_.assign(64, nullptr); }
+Heap::Heap(Options options) : options_(options) {
+  strings_.assign(64, nullptr);
+}
 
 Heap::~Heap() {
   Obj* object = objects_;
@@ -220,7 +222,9 @@ int shape_find(Shape* shape, String* name) {
 // ---------------------------------------------------------------------------------------------
 // The collector
 
-void Heap::add_roots(GcRoots* roots) { roots_.push_back(roots); }
+void Heap::add_roots(GcRoots* roots) {
+  roots_.push_back(roots);
+}
 
 void Heap::remove_roots(GcRoots* roots) {
   roots_.erase(std::remove(roots_.begin(), roots_.end(), roots), roots_.end());

@@ -58,8 +58,8 @@ class GcRoots {
 class Heap {
  public:
   struct Options {
-    bool stress_gc = false;                       // collect before every allocation
-    size_t max_heap_bytes = size_t{8} << 30;      // soft limit, see the file comment
+    bool stress_gc = false;                   // collect before every allocation
+    size_t max_heap_bytes = size_t{8} << 30;  // soft limit, see the file comment
   };
 
   static constexpr size_t kMinHeapBytes = size_t{1} << 20;

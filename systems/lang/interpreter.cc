@@ -7,9 +7,12 @@ namespace sfs::lang {
 
 int exit_code(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kOk: return 0;
-    case Outcome::kCompileError: return 65;  // EX_DATAERR
-    case Outcome::kRuntimeError: return 70;  // EX_SOFTWARE
+    case Outcome::kOk:
+      return 0;
+    case Outcome::kCompileError:
+      return 65;  // EX_DATAERR
+    case Outcome::kRuntimeError:
+      return 70;  // EX_SOFTWARE
   }
   return 70;
 }
@@ -17,7 +20,9 @@ int exit_code(Outcome outcome) {
 Interpreter::Interpreter(const Options& options) : vm_(std::make_unique<Vm>(options)) {}
 Interpreter::~Interpreter() = default;
 
-Outcome Interpreter::run(std::string_view source) { return vm_->interpret(source); }
+Outcome Interpreter::run(std::string_view source) {
+  return vm_->interpret(source);
+}
 
 bool Interpreter::needs_more_input(std::string_view source) {
   // Compiling allocates in the VM's heap and may add global names; both are harmless (unused
@@ -26,7 +31,9 @@ bool Interpreter::needs_more_input(std::string_view source) {
   return result.function == nullptr && result.incomplete;
 }
 
-void Interpreter::interrupt() { vm_->interrupt(); }
+void Interpreter::interrupt() {
+  vm_->interrupt();
+}
 
 Listing disassemble(std::string_view source) {
   Heap heap;

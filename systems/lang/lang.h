@@ -32,7 +32,7 @@ struct Options {
   bool stress_gc = false;   // collect garbage before every allocation (for tests)
   bool trace = false;       // print every instruction and the stack as it executes (to err)
   bool gc_stats = false;    // after each run, print collector statistics (to err)
-  size_t max_heap_bytes = size_t{4} << 30;    // beyond this: runtime error "Out of memory."
+  size_t max_heap_bytes = size_t{4} << 30;     // beyond this: runtime error "Out of memory."
   size_t max_string_length = size_t{1} << 30;  // longer concatenations: runtime error
   int64_t max_steps = -1;  // loop iterations + calls before "Step limit exceeded."; -1: none
   // Call depth and value-stack size: deeper recursion is the runtime error "Stack overflow."

@@ -78,7 +78,7 @@ struct String : Obj {
 struct Function : Obj {
   int arity = 0;
   int upvalue_count = 0;
-  int max_stack = 0;  // value slots a call may use above its frame base (locals + temporaries)
+  int max_stack = 0;       // value slots a call may use above its frame base (locals + temporaries)
   String* name = nullptr;  // null for the top-level script
   Chunk chunk;
 
@@ -99,7 +99,7 @@ struct Native : Obj {
 };
 
 struct Upvalue : Obj {
-  Value* location;    // the stack slot while open; &closed once closed
+  Value* location;  // the stack slot while open; &closed once closed
   Value closed = Value::nil();
   Upvalue* next_open = nullptr;  // open upvalues form a list sorted by location, highest first
 
@@ -122,7 +122,7 @@ struct Shape;
 
 struct Class : Obj {
   String* name;
-  Table methods;               // name -> Closure
+  Table methods;  // name -> Closure
   Shape* root_shape = nullptr;
   Value initializer = Value::nil();  // the "init" method (also when inherited), or nil
   uint32_t inline_slots_hint = 0;    // inline field slots for new instances
@@ -133,8 +133,8 @@ struct Class : Obj {
 struct Instance : Obj {
   Class* klass;
   Shape* shape;
-  Value* fields;          // inline_fields() or an array owned by the heap
-  uint32_t capacity;      // slots available at `fields`
+  Value* fields;      // inline_fields() or an array owned by the heap
+  uint32_t capacity;  // slots available at `fields`
   uint32_t inline_capacity;
 
   Instance(Class* c, Shape* s, uint32_t inline_slots)
@@ -156,8 +156,8 @@ struct BoundMethod : Obj {
 };
 
 struct Shape : Obj {
-  Shape* parent;            // null for a class's root shape
-  String* key;              // the field this shape added (slot field_count - 1); null for a root
+  Shape* parent;  // null for a class's root shape
+  String* key;    // the field this shape added (slot field_count - 1); null for a root
   Class* klass;
   uint32_t field_count;
   std::vector<std::pair<String*, Shape*>> transitions;  // children, by added name
@@ -172,15 +172,33 @@ struct Shape : Obj {
 inline bool is_obj_type(Value value, ObjType type) {
   return value.is_object() && value.as_object()->type == type;
 }
-inline bool is_string(Value v) { return is_obj_type(v, ObjType::kString); }
-inline bool is_instance(Value v) { return is_obj_type(v, ObjType::kInstance); }
-inline bool is_class(Value v) { return is_obj_type(v, ObjType::kClass); }
-inline bool is_closure(Value v) { return is_obj_type(v, ObjType::kClosure); }
-inline String* as_string(Value v) { return static_cast<String*>(v.as_object()); }
-inline Function* as_function(Value v) { return static_cast<Function*>(v.as_object()); }
-inline Closure* as_closure(Value v) { return static_cast<Closure*>(v.as_object()); }
-inline Class* as_class(Value v) { return static_cast<Class*>(v.as_object()); }
-inline Instance* as_instance(Value v) { return static_cast<Instance*>(v.as_object()); }
+inline bool is_string(Value v) {
+  return is_obj_type(v, ObjType::kString);
+}
+inline bool is_instance(Value v) {
+  return is_obj_type(v, ObjType::kInstance);
+}
+inline bool is_class(Value v) {
+  return is_obj_type(v, ObjType::kClass);
+}
+inline bool is_closure(Value v) {
+  return is_obj_type(v, ObjType::kClosure);
+}
+inline String* as_string(Value v) {
+  return static_cast<String*>(v.as_object());
+}
+inline Function* as_function(Value v) {
+  return static_cast<Function*>(v.as_object());
+}
+inline Closure* as_closure(Value v) {
+  return static_cast<Closure*>(v.as_object());
+}
+inline Class* as_class(Value v) {
+  return static_cast<Class*>(v.as_object());
+}
+inline Instance* as_instance(Value v) {
+  return static_cast<Instance*>(v.as_object());
+}
 
 // The slot of field `name` in instances of `shape`, or -1.
 int shape_find(Shape* shape, String* name);

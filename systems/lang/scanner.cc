@@ -7,8 +7,12 @@ namespace sfs::lang {
 
 namespace {
 
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -73,6 +77,7 @@ TokenType Scanner::keyword_type() const {
     return word.size() == from + tail.size() && word.substr(from) == tail ? type
                                                                           : TokenType::kIdentifier;
   };
+  // clang-format off
   switch (word[0]) {
     case 'a': return rest(1, "nd", TokenType::kAnd);
     case 'c': return rest(1, "lass", TokenType::kClass);
@@ -103,6 +108,7 @@ TokenType Scanner::keyword_type() const {
     case 'v': return rest(1, "ar", TokenType::kVar);
     case 'w': return rest(1, "hile", TokenType::kWhile);
   }
+  // clang-format on
   return TokenType::kIdentifier;
 }
 
@@ -120,22 +126,38 @@ Token Scanner::next() {
   if (is_alpha(c)) return identifier();
   if (is_digit(c)) return number();
   switch (c) {
-    case '(': return make(TokenType::kLeftParen);
-    case ')': return make(TokenType::kRightParen);
-    case '{': return make(TokenType::kLeftBrace);
-    case '}': return make(TokenType::kRightBrace);
-    case ';': return make(TokenType::kSemicolon);
-    case ',': return make(TokenType::kComma);
-    case '.': return make(TokenType::kDot);
-    case '-': return make(TokenType::kMinus);
-    case '+': return make(TokenType::kPlus);
-    case '/': return make(TokenType::kSlash);
-    case '*': return make(TokenType::kStar);
-    case '!': return make(match('=') ? TokenType::kBangEqual : TokenType::kBang);
-    case '=': return make(match('=') ? TokenType::kEqualEqual : TokenType::kEqual);
-    case '<': return make(match('=') ? TokenType::kLessEqual : TokenType::kLess);
-    case '>': return make(match('=') ? TokenType::kGreaterEqual : TokenType::kGreater);
-    case '"': return string();
+    case '(':
+      return make(TokenType::kLeftParen);
+    case ')':
+      return make(TokenType::kRightParen);
+    case '{':
+      return make(TokenType::kLeftBrace);
+    case '}':
+      return make(TokenType::kRightBrace);
+    case ';':
+      return make(TokenType::kSemicolon);
+    case ',':
+      return make(TokenType::kComma);
+    case '.':
+      return make(TokenType::kDot);
+    case '-':
+      return make(TokenType::kMinus);
+    case '+':
+      return make(TokenType::kPlus);
+    case '/':
+      return make(TokenType::kSlash);
+    case '*':
+      return make(TokenType::kStar);
+    case '!':
+      return make(match('=') ? TokenType::kBangEqual : TokenType::kBang);
+    case '=':
+      return make(match('=') ? TokenType::kEqualEqual : TokenType::kEqual);
+    case '<':
+      return make(match('=') ? TokenType::kLessEqual : TokenType::kLess);
+    case '>':
+      return make(match('=') ? TokenType::kGreaterEqual : TokenType::kGreater);
+    case '"':
+      return string();
   }
   return error("Unexpected character.");
 }

@@ -17,6 +17,7 @@
 
 namespace sfs::lang {
 
+// clang-format off
 enum class TokenType : unsigned char {
   // Single-character tokens.
   kLeftParen, kRightParen, kLeftBrace, kRightBrace, kComma, kDot, kMinus, kPlus, kSemicolon,
@@ -31,6 +32,7 @@ enum class TokenType : unsigned char {
   kError, kEof,
   kCount,
 };
+// clang-format on
 
 struct Token {
   TokenType type = TokenType::kEof;

@@ -43,7 +43,7 @@ class Table {
   void grow();
 
   std::vector<Entry> entries_;
-  size_t count_ = 0;       // live entries + tombstones (what the load factor counts)
+  size_t count_ = 0;  // live entries + tombstones (what the load factor counts)
   size_t tombstones_ = 0;
 };
 

@@ -100,15 +100,24 @@ const char* value_type_name(Value value) {
   if (value.is_bool()) return "boolean";
   if (value.is_undefined()) return "undefined";
   switch (value.as_object()->type) {
-    case ObjType::kString: return "string";
-    case ObjType::kFunction: return "function";
-    case ObjType::kNative: return "native function";
-    case ObjType::kClosure: return "function";
-    case ObjType::kUpvalue: return "upvalue";
-    case ObjType::kClass: return "class";
-    case ObjType::kInstance: return "instance";
-    case ObjType::kBoundMethod: return "bound method";
-    case ObjType::kShape: return "shape";
+    case ObjType::kString:
+      return "string";
+    case ObjType::kFunction:
+      return "function";
+    case ObjType::kNative:
+      return "native function";
+    case ObjType::kClosure:
+      return "function";
+    case ObjType::kUpvalue:
+      return "upvalue";
+    case ObjType::kClass:
+      return "class";
+    case ObjType::kInstance:
+      return "instance";
+    case ObjType::kBoundMethod:
+      return "bound method";
+    case ObjType::kShape:
+      return "shape";
   }
   return "object";
 }

@@ -55,7 +55,9 @@ class Value {
   static constexpr Value nil() { return from_bits(kNilBits); }
   static constexpr Value boolean(bool b) { return from_bits(kFalseBits + 2 * uint64_t{b}); }
   static constexpr Value undefined() { return from_bits(kUndefinedBits); }
-  static Value object(const Obj* obj) { return from_bits(kObjTag | reinterpret_cast<uintptr_t>(obj)); }
+  static Value object(const Obj* obj) {
+    return from_bits(kObjTag | reinterpret_cast<uintptr_t>(obj));
+  }
 
   uint64_t bits() const { return bits_; }
   bool is_number() const { return (bits_ & kQnan) != kQnan; }
@@ -67,7 +69,9 @@ class Value {
 
   double as_number() const { return std::bit_cast<double>(bits_); }
   bool as_bool() const { return bits_ == kTrueBits; }
-  Obj* as_object() const { return reinterpret_cast<Obj*>(static_cast<uintptr_t>(bits_ & ~kObjTag)); }
+  Obj* as_object() const {
+    return reinterpret_cast<Obj*>(static_cast<uintptr_t>(bits_ & ~kObjTag));
+  }
 
   // Lox equality: numbers by IEEE comparison (NaN != NaN), everything else by identity. Strings
   // are interned, so equal strings are the same object.

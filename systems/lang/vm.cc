@@ -36,25 +36,24 @@ Outcome Vm::run() {
 #define CONSTANT(k) (function->chunk.constants.data()[k])
 #define CACHE(k) (&function->chunk.caches.data()[k])
 #define SAVE() (frame->ip = ip, stack_top_ = sp)
-#define LOAD()                           \
-  (frame = &frames_[frame_count_ - 1],   \
-   ip = frame->ip,                       \
-   slots = frame->slots,                 \
-   function = frame->closure->function,  \
-   sp = stack_top_)
-#define FAIL(message)               \
-  do {                              \
-    SAVE();                         \
-    runtime_error(message);         \
-    return Outcome::kRuntimeError;  \
+#define LOAD()                                                               \
+  (frame = &frames_[frame_count_ - 1], ip = frame->ip, slots = frame->slots, \
+   function = frame->closure->function, sp = stack_top_)
+#define FAIL(message)              \
+  do {                             \
+    SAVE();                        \
+    runtime_error(message);        \
+    return Outcome::kRuntimeError; \
   } while (0)
-#define SLOW(call)                                   \
-  do {                                               \
-    SAVE();                                          \
-    if (!(call)) return Outcome::kRuntimeError;      \
-    LOAD();                                          \
+#define SLOW(call)                              \
+  do {                                          \
+    SAVE();                                     \
+    if (!(call)) return Outcome::kRuntimeError; \
+    LOAD();                                     \
   } while (0)
 
+  // The handlers are laid out by hand (labels, one-line cases), so the formatter stays out.
+  // clang-format off
   // In Op order (chunk.h).
   static void* const kLabels[] = {
       &&op_constant,      &&op_nil,           &&op_true,          &&op_false,
@@ -533,6 +532,7 @@ op_method: {
   DISPATCH();
 }
 
+// clang-format on
 #undef READ_BYTE
 #undef READ_SHORT
 #undef CONSTANT

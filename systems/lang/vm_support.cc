@@ -53,7 +53,9 @@ Vm::Vm(const Options& options)
   define_native("clock", clock_native, 0);
 }
 
-Vm::~Vm() { heap_.remove_roots(this); }
+Vm::~Vm() {
+  heap_.remove_roots(this);
+}
 
 void Vm::define_native(std::string_view name, NativeFn fn, int arity) {
   String* interned = heap_.intern(name);
@@ -241,7 +243,10 @@ bool Vm::get_property_slow(Value receiver, String* name, PropertyCache* cache, b
   if (cache->key == instance->shape && cache->kind == PropertyCache::kMethod) {
     // A cached method read as a value: bind it (receiver is rooted on the stack or in slot 0).
     auto* bound = heap_.make<BoundMethod>(0, receiver, static_cast<Closure*>(cache->target));
-    if (push) *stack_top_++ = Value::object(bound); else stack_top_[-1] = Value::object(bound);
+    if (push)
+      *stack_top_++ = Value::object(bound);
+    else
+      stack_top_[-1] = Value::object(bound);
     return true;
   }
   int slot;
@@ -251,14 +256,20 @@ bool Vm::get_property_slow(Value receiver, String* name, PropertyCache* cache, b
     cache->target = nullptr;
     cache->index = static_cast<uint32_t>(slot);
     cache->kind = PropertyCache::kField;
-    if (push) *stack_top_++ = instance->fields[slot]; else stack_top_[-1] = instance->fields[slot];
+    if (push)
+      *stack_top_++ = instance->fields[slot];
+    else
+      stack_top_[-1] = instance->fields[slot];
     return true;
   }
   if (method == nullptr) {
     return runtime_error("Undefined property '" + std::string(name->view()) + "'.");
   }
   auto* bound = heap_.make<BoundMethod>(0, receiver, method);
-  if (push) *stack_top_++ = Value::object(bound); else stack_top_[-1] = Value::object(bound);
+  if (push)
+    *stack_top_++ = Value::object(bound);
+  else
+    stack_top_[-1] = Value::object(bound);
   return true;
 }
 
@@ -375,8 +386,8 @@ void Vm::trace_instruction(const CallFrame& frame, const uint8_t* ip, const Valu
   }
   line += '\n';
   const Function& function = *frame.closure->function;
-  disassemble_instruction(function, static_cast<size_t>(ip - function.chunk.code.data()),
-                          &globals_, &line);
+  disassemble_instruction(function, static_cast<size_t>(ip - function.chunk.code.data()), &globals_,
+                          &line);
   std::fwrite(line.data(), 1, line.size(), options_.err);
 }
 

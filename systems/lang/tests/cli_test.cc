@@ -54,8 +54,8 @@ TEST(LoxCli, RunReadsStandardInput) {
 
 TEST(LoxCli, Disasm) {
   core::testing::TempDir dir;
-  ASSERT_TRUE(core::write_file(dir.file("f.lox"), "fun f(n) { return n * 2; }\nprint f(4);\n")
-                  .is_ok());
+  ASSERT_TRUE(
+      core::write_file(dir.file("f.lox"), "fun f(n) { return n * 2; }\nprint f(4);\n").is_ok());
   auto r = run_sfs({"disasm", dir.file("f.lox")});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.output.find("== <script> =="), std::string::npos);

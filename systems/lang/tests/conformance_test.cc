@@ -50,9 +50,13 @@ void run_suite(const std::vector<std::string>& extra_flags) {
   EXPECT_EQ(passed + failed, 246) << "the clox selection of the suite has 246 tests";
 }
 
-TEST(LoxConformance, ReferenceSuite) { run_suite({}); }
+TEST(LoxConformance, ReferenceSuite) {
+  run_suite({});
+}
 
-TEST(LoxConformance, ReferenceSuiteUnderStressGc) { run_suite({"--stress-gc"}); }
+TEST(LoxConformance, ReferenceSuiteUnderStressGc) {
+  run_suite({"--stress-gc"});
+}
 
 }  // namespace
 }  // namespace sfs::lang::testing

@@ -65,9 +65,13 @@ TEST(LoxRunner, ChecksOutputErrorsLinesAndExitCodes) {
   EXPECT_FALSE(check_run(compile, extra).empty());
 }
 
-TEST(LoxGolden, Programs) { run_golden({}); }
+TEST(LoxGolden, Programs) {
+  run_golden({});
+}
 
-TEST(LoxGolden, ProgramsUnderStressGc) { run_golden({"--stress-gc"}); }
+TEST(LoxGolden, ProgramsUnderStressGc) {
+  run_golden({"--stress-gc"});
+}
 
 }  // namespace
 }  // namespace sfs::lang::testing

@@ -122,10 +122,9 @@ TEST(LoxScanner, Tokens) {
     texts.emplace_back(t.text);
   }
   using T = TokenType;
-  std::vector<TokenType> expected = {T::kVar,   T::kIdentifier,   T::kEqual,  T::kNumber,
-                                     T::kSemicolon, T::kPrint, T::kIdentifier,
-                                     T::kGreaterEqual, T::kString, T::kAnd, T::kIdentifier,
-                                     T::kSemicolon};
+  std::vector<TokenType> expected = {
+      T::kVar,        T::kIdentifier,   T::kEqual,  T::kNumber, T::kSemicolon,  T::kPrint,
+      T::kIdentifier, T::kGreaterEqual, T::kString, T::kAnd,    T::kIdentifier, T::kSemicolon};
   EXPECT_EQ(types, expected);
   EXPECT_EQ(texts[3], "1.5");
   EXPECT_EQ(texts[8], "\"a\nb\"");
@@ -298,8 +297,8 @@ TEST(LoxCompiler, KnowsWhenInputIsIncomplete) {
 TEST(LoxCompiler, ComputesTheStackDepthOfEachFunction) {
   Heap heap;
   Globals globals;
-  CompileResult result = compile("fun f(a, b) { var c = a + b * (a - b); return c; }", heap,
-                                 globals);
+  CompileResult result =
+      compile("fun f(a, b) { var c = a + b * (a - b); return c; }", heap, globals);
   ASSERT_NE(result.function, nullptr);
   const Function* f = nullptr;
   for (Value constant : result.function->chunk.constants) {
@@ -331,9 +330,9 @@ TEST(LoxCompiler, DisassemblyShowsFusedInstructions) {
 
 TEST(LoxCompiler, DoesNotFuseAcrossJumpTargets) {
   // `(a and this).x`: the jump of `and` lands after GET_LOCAL 0, so it must not be fused.
-  RunOutput r = run(
-      "class A { m(a) { return (a and this).x; } }\n"
-      "var o = A(); o.x = 5; print o.m(true); print o.m(false);");
+  RunOutput r =
+      run("class A { m(a) { return (a and this).x; } }\n"
+          "var o = A(); o.x = 5; print o.m(true); print o.m(false);");
   EXPECT_EQ(r.outcome, Outcome::kRuntimeError);
   EXPECT_EQ(r.out, "5\n");
   EXPECT_EQ(r.err.substr(0, r.err.find('\n')), "Only instances have properties.");
@@ -351,12 +350,12 @@ TEST(LoxInterpreter, RunsAndPrints) {
 }
 
 TEST(LoxInterpreter, RuntimeErrorHasMessageAndStackTrace) {
-  RunOutput r = run(
-      "fun inner() {\n"
-      "  return 1 + nil;\n"
-      "}\n"
-      "fun outer() { return inner(); }\n"
-      "outer();\n");
+  RunOutput r =
+      run("fun inner() {\n"
+          "  return 1 + nil;\n"
+          "}\n"
+          "fun outer() { return inner(); }\n"
+          "outer();\n");
   EXPECT_EQ(r.outcome, Outcome::kRuntimeError);
   EXPECT_EQ(exit_code(r.outcome), 70);
   EXPECT_EQ(r.err,
@@ -401,10 +400,10 @@ TEST(LoxInterpreter, DeepRecursionIsAStackOverflowError) {
 TEST(LoxInterpreter, HugeStringsAreAnError) {
   Options options;
   options.max_string_length = 1 << 20;
-  RunOutput r = run(
-      "var s = \"0123456789abcdef\";\n"
-      "while (true) s = s + s;\n",
-      options);
+  RunOutput r =
+      run("var s = \"0123456789abcdef\";\n"
+          "while (true) s = s + s;\n",
+          options);
   EXPECT_EQ(r.outcome, Outcome::kRuntimeError);
   EXPECT_EQ(r.err, "String too long.\n[line 2] in script\n");
 }
@@ -424,11 +423,11 @@ TEST(LoxInterpreter, StepLimitStopsInfiniteLoops) {
 TEST(LoxInterpreter, HeapLimitIsAnOutOfMemoryError) {
   Options options;
   options.max_heap_bytes = 8 << 20;
-  RunOutput r = run(
-      "class Node { init(next) { this.next = next; } }\n"
-      "var list = nil;\n"
-      "while (true) list = Node(list);\n",
-      options);
+  RunOutput r =
+      run("class Node { init(next) { this.next = next; } }\n"
+          "var list = nil;\n"
+          "while (true) list = Node(list);\n",
+          options);
   EXPECT_EQ(r.outcome, Outcome::kRuntimeError);
   EXPECT_EQ(r.err.substr(0, r.err.find('\n')), "Out of memory.");
 }

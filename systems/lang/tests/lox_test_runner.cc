@@ -89,8 +89,7 @@ std::optional<std::string> parse_reported_error(const std::string& line) {
 
 // The N of the first "[line N]".
 int parse_trace_line(const std::string& line) {
-  for (size_t at = line.find("[line "); at != std::string::npos;
-       at = line.find("[line ", at + 1)) {
+  for (size_t at = line.find("[line "); at != std::string::npos; at = line.find("[line ", at + 1)) {
     size_t pos = at + 6;
     int number = parse_digits(line, &pos);
     if (number >= 0 && pos < line.size() && line[pos] == ']') return number;
