@@ -47,7 +47,8 @@ void run_suite(const std::vector<std::string>& extra_flags) {
     ADD_FAILURE() << relative << report;
   }
   std::printf("lox conformance: %d/%d passed\n", passed, passed + failed);
-  EXPECT_EQ(passed + failed, 246) << "the clox selection of the suite has 246 tests";
+  // 246 in the suite at 4a840f70f69c; other versions differ a little.
+  EXPECT_GE(passed + failed, 200) << "too few tests found under " << root;
 }
 
 TEST(LoxConformance, ReferenceSuite) {
