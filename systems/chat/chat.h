@@ -34,9 +34,9 @@ inline constexpr size_t kMaxLineLength = 512;
 // stay three digits. `params` holds the middle parameters and the trailing one, without the ':'.
 // IRCv3 message tags ("@a=b;c ") are accepted by the parser and skipped: nothing here uses them.
 struct IrcMessage {
-  std::string prefix;                 // "" when absent; "nick!user@host" or a server name
-  std::string command;                // "PRIVMSG", "001", ...
-  std::vector<std::string> params;    // at most 15
+  std::string prefix = {};               // "" when absent; "nick!user@host" or a server name
+  std::string command = {};              // "PRIVMSG", "001", ...
+  std::vector<std::string> params = {};  // at most 15
 
   // params[i], or "" when there are fewer.
   const std::string& param(size_t i) const;
@@ -85,10 +85,10 @@ bool is_valid_channel(std::string_view name, size_t max_length = 50);
 struct IrcClientOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 6667;
-  std::string nick;
-  std::string user;      // "" = the nick
-  std::string realname;  // "" = the nick
-  std::string password;  // sent as PASS before registering when not empty
+  std::string nick = {};
+  std::string user = {};      // "" = the nick
+  std::string realname = {};  // "" = the nick
+  std::string password = {};  // sent as PASS before registering when not empty
   int connect_timeout_ms = 10000;
 };
 
