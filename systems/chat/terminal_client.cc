@@ -334,6 +334,9 @@ std::string TerminalClient::render(const IrcMessage& message) {
   const std::string& command = message.command;
   std::string nick = printable(message.prefix_nick());
   auto param = [&](size_t i) { return printable(message.param(i)); };
+  auto last_param = [&] {
+    return message.params.empty() ? std::string() : printable(message.params.back());
+  };
   if (command == "PRIVMSG" || command == "NOTICE") {
     const std::string& target = message.param(0);
     std::string text = message.param(1);
@@ -404,6 +407,7 @@ std::string TerminalClient::render(const IrcMessage& message) {
     }
     if (command == "319") return param(1) + " is on " + param(2);
     if (command == "301") return param(1) + " is away: " + param(2);
+    if (command == "265" || command == "266" || command == "250") return last_param();
     std::string text;
     for (size_t i = 1; i < message.params.size(); ++i) {
       if (!text.empty()) text += ' ';
