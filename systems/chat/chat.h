@@ -10,8 +10,8 @@
 //   :alice!al@127.0.0.1 PRIVMSG #sfs :hello there\r\n
 //    prefix              command params[0] params[1]
 //
-// A line is at most 512 bytes including its CR LF (tags aside); see PROTOCOL.md for what the
-// server accepts and replies.
+// A line is at most 512 bytes including its CR LF (tags aside). README.md lists what the server
+// supports, with its limits.
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "core/file.h"
 #include "core/flags.h"
 #include "core/log.h"
@@ -125,6 +129,7 @@ void Server::sweep() {
   core::Clock::time_point now = loop_.now();
   auto seconds = [](int s) { return std::chrono::seconds(s); };
   std::vector<Session*> expired;
+  size_t released = 0;
   for (auto& [raw, session] : sessions_) {
     if (session->closed() || session->closing()) continue;
     core::Clock::time_point last = session->last_read();
@@ -140,9 +145,19 @@ void Server::sweep() {
       session->ping_sent = now;
       session->send_line("PING :" + options_.name + "\r\n");
     } else if (now - last > seconds(1)) {
-      session->release_idle_buffers();
+      released += session->release_idle_buffers();
     }
   }
+#if defined(__GLIBC__)
+  // After a burst (10,000 clients joining one channel queues megabytes of JOIN and NAMES lines)
+  // the freed buffers sit in malloc's free lists, scattered through the heap, and still count
+  // against the process. Hand whole free pages back to the kernel once a burst is over.
+  released_since_trim_ += released;
+  if (released_since_trim_ > (1u << 20)) {
+    ::malloc_trim(64 << 10);
+    released_since_trim_ = 0;
+  }
+#endif
   for (Session* session : expired) {
     std::string reason = session->registered()
                              ? "Ping timeout: " + std::to_string(options_.ping_timeout_s) + " seconds"
@@ -274,7 +289,7 @@ std::string Server::relay_line(const Session& from, std::string_view command,
 
 void Server::broadcast(const Channel& channel, std::string_view line, const Session* except) {
   for (const auto& [member, status] : channel.members()) {
-    if (member != except) member->send_line(line);
+    if (member != except && !member->closed()) member->send_line(line);
   }
 }
 

@@ -178,6 +178,7 @@ class Server {
   uint64_t mark_ = 0;
   std::string created_text_;
   core::EventLoop::TimerId sweep_timer_ = 0;
+  size_t released_since_trim_ = 0;  // buffer bytes freed by sweep() since the last malloc_trim
   bool shutting_down_ = false;
 };
 

@@ -62,8 +62,11 @@ void Session::close_with_error(std::string_view reason) {
   close_after_flush();
 }
 
-void Session::release_idle_buffers() {
-  if (pending_output() == 0 && buffer_capacity() > 0 && !closed()) output().shrink_if_idle(0);
+size_t Session::release_idle_buffers() {
+  size_t held = buffer_capacity();
+  if (pending_output() != 0 || held == 0 || closed()) return 0;
+  output().shrink_if_idle(0);
+  return held - buffer_capacity();
 }
 
 bool Session::take_token() {

@@ -73,8 +73,9 @@ class Session : public core::Connection {
   void send_line(std::string_view line) { send(line); }
   // Sends ERROR :<reason> and closes after it is written.
   void close_with_error(std::string_view reason);
-  // Releases I/O buffers when nothing is pending (idle sessions keep no buffers).
-  void release_idle_buffers();
+  // Releases I/O buffers when nothing is pending (idle sessions keep no buffers); returns the
+  // bytes released.
+  size_t release_idle_buffers();
 
  protected:
   void on_data(core::Buffer& input) override;
