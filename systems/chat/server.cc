@@ -153,7 +153,7 @@ void Server::sweep() {
   // the freed buffers sit in malloc's free lists, scattered through the heap, and still count
   // against the process. Hand whole free pages back to the kernel once a burst is over.
   released_since_trim_ += released;
-  if (released_since_trim_ > (1u << 20)) {
+  if (released_since_trim_ > (256u << 10)) {
     ::malloc_trim(64 << 10);
     released_since_trim_ = 0;
   }

@@ -217,6 +217,13 @@ void TerminalClient::run_command(std::string_view command, std::string_view args
       return;
     }
     client_.part(channel, reason);
+    // Forget the channel now rather than when the server's PART comes back, so that a /join
+    // typed right after really joins again instead of switching to a channel being left.
+    channels_.erase(std::remove_if(channels_.begin(), channels_.end(),
+                                   [&](const std::string& c) { return irc_equal(c, channel); }),
+                    channels_.end());
+    if (irc_equal(current_, channel)) current_ = channels_.empty() ? "" : channels_.back();
+    update_status();
   } else if (command == "msg" || command == "query" || command == "m") {
     if (first.empty() || rest.empty()) {
       show("! usage: /msg nick|#channel text");

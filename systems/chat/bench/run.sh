@@ -61,11 +61,13 @@ free_port() {
 }
 
 wait_port() {
-  for _ in $(seq 200); do
+  for _ in $(seq 600); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.05
   done
-  echo "bench: server did not listen on $1" >&2; exit 1
+  echo "bench: server did not listen on $1:" >&2
+  cat "$work"/*.log >&2
+  exit 1
 }
 
 start_server() {  # name port
@@ -102,8 +104,10 @@ EOF
   wait_port "$2"
 }
 
-stop_server() {
+stop_server() {  # SIGTERM; SIGKILL after 20 s (a server still digesting 10,000 QUITs)
   kill "$server_pid" 2>/dev/null || true
+  for _ in $(seq 200); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
@@ -115,7 +119,7 @@ for n in "${sizes[@]}"; do
     start_server "$name" "$port"
     echo "bench: $name, $n clients (port $port)..." >&2
     if ! "$load" --port "$port" --clients "$n" --server-pid "$server_pid" --inflight 10 --senders 100 --burst 20 \
-         --latency-load 50000 --latency-seconds 3 >"$work/$name-$n.out" 2>"$work/$name-$n.err"; then
+         --latency-load 50000 --latency-seconds 3 --idle-seconds 5 --setup-limit 300 >"$work/$name-$n.out" 2>"$work/$name-$n.err"; then
       echo "bench: chat_load failed against $name with $n clients:" >&2
       cat "$work/$name-$n.err" >&2
     fi
@@ -150,7 +154,15 @@ for n in "${sizes[@]}"; do
   a=$(get "sfs-$n-bytes_per_idle_client"); b=$(get "ngircd-$n-bytes_per_idle_client")
   printf '| %-8s | %-34s | %14s | %14s | %12s |\n' "$n" "memory per idle client (bytes)" "$a" "$b" "$(inverse_ratio "$a" "$b")"
   a=$(get "sfs-$n-setup_seconds"); b=$(get "ngircd-$n-setup_seconds")
-  printf '| %-8s | %-34s | %14s | %14s | %12s |\n' "$n" "connect + join all (s)" "$a" "$b" "$(inverse_ratio "$a" "$b")"
+  r=$(inverse_ratio "$a" "$b")
+  for side in sfs ngircd; do
+    if [ "$(get "$side-$n-setup_incomplete")" != n/a ]; then
+      note="> $(get "$side-$n-setup_limit_seconds") ($(get "$side-$n-setup_incomplete") joined)"
+      if [ $side = sfs ]; then a=$note; else b=$note; fi
+      r=n/a
+    fi
+  done
+  printf '| %-8s | %-34s | %14s | %14s | %12s |\n' "$n" "connect + join all (s)" "$a" "$b" "$r"
 done
 echo
 echo "ratio > 1 means sfs chat is better (higher throughput, lower latency, less memory, faster setup)."
