@@ -129,7 +129,6 @@ void Server::sweep() {
   core::Clock::time_point now = loop_.now();
   auto seconds = [](int s) { return std::chrono::seconds(s); };
   std::vector<Session*> expired;
-  size_t released = 0;
   for (auto& [raw, session] : sessions_) {
     if (session->closed() || session->closing()) continue;
     core::Clock::time_point last = session->last_read();
@@ -145,14 +144,13 @@ void Server::sweep() {
       session->ping_sent = now;
       session->send_line("PING :" + options_.name + "\r\n");
     } else if (now - last > seconds(1)) {
-      released += session->release_idle_buffers();
+      released_since_trim_ += session->release_idle_buffers();
     }
   }
 #if defined(__GLIBC__)
   // After a burst (10,000 clients joining one channel queues megabytes of JOIN and NAMES lines)
   // the freed buffers sit in malloc's free lists, scattered through the heap, and still count
   // against the process. Hand whole free pages back to the kernel once a burst is over.
-  released_since_trim_ += released;
   if (released_since_trim_ > (256u << 10)) {
     ::malloc_trim(64 << 10);
     released_since_trim_ = 0;

@@ -84,6 +84,8 @@ class Server {
   void detach_session(Session& session, const std::string& quit_message);
   // The connection has ended: detach it (if not yet) and destroy it after this iteration.
   void session_closed(Session& session, const std::string& quit_message);
+  // Buffer memory a session gave back; the sweep returns free pages to the kernel after bursts.
+  void note_released(size_t bytes) { released_since_trim_ += bytes; }
   void trace(const Session& session, std::string_view direction, std::string_view line) const;
 
  private:

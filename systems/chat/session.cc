@@ -69,6 +69,14 @@ size_t Session::release_idle_buffers() {
   return held - buffer_capacity();
 }
 
+void Session::on_drain() {
+  // A burst (the welcome, a NAMES list of a big channel) leaves a large output buffer behind:
+  // give it back as soon as it is written, while the freed block can still be reused by the
+  // next burst, instead of letting thousands of them pin heap pages until the sweep. Small
+  // buffers (a few chat lines) are kept: reallocating them per message would cost more.
+  if (pending_output() == 0 && buffer_capacity() > 1024) server_.note_released(release_idle_buffers());
+}
+
 bool Session::take_token() {
   const ServerOptions& options = server_.options();
   if (options.flood_rate <= 0) return true;

@@ -80,6 +80,7 @@ class Session : public core::Connection {
  protected:
   void on_data(core::Buffer& input) override;
   void on_close(const core::Status& reason) override;
+  void on_drain() override;
 
  private:
   static const std::string kStar;

@@ -101,6 +101,7 @@ class Load {
       }
     }
     std::printf("register_seconds %.2f\n", seconds_since(t0));
+    if (o_.server_pid > 0) std::printf("rss_registered_kib %ld\n", rss_kib(o_.server_pid));
     int joining = 0;
     last_count = 0;
     while (ready_ < o_.clients) {
