@@ -143,9 +143,12 @@ void Server::sweep() {
       session->ping_pending = true;
       session->ping_sent = now;
       session->send_line("PING :" + options_.name + "\r\n");
-    } else if (now - last > seconds(1)) {
+    } else if (now - last > seconds(1) && !session->output_since_sweep) {
+      // Idle both ways for a sweep interval: its buffers go. (A silent member of a busy channel
+      // keeps its small output buffer rather than reallocating it for every message.)
       released_since_trim_ += session->release_idle_buffers();
     }
+    session->output_since_sweep = false;
   }
 #if defined(__GLIBC__)
   // After a burst (10,000 clients joining one channel queues megabytes of JOIN and NAMES lines)

@@ -70,7 +70,11 @@ class Session : public core::Connection {
   core::Clock::time_point ping_sent;
 
   // Queues one formatted line (it must end in "\r\n").
-  void send_line(std::string_view line) { send(line); }
+  void send_line(std::string_view line) {
+    output_since_sweep = true;
+    send(line);
+  }
+  bool output_since_sweep = false;  // the sweep keeps the buffers of sessions still receiving
   // Sends ERROR :<reason> and closes after it is written.
   void close_with_error(std::string_view reason);
   // Releases I/O buffers when nothing is pending (idle sessions keep no buffers); returns the
