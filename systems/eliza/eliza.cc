@@ -131,15 +131,22 @@ class Eliza::Step {
         break;
       }
       if (const Keyword* keyword = script().find(words_[i])) {
+        std::string what;
         if (keyword->has_rules()) {
           if (keyword->rank > top_rank) {
             keystack_.push_front(keyword);
             top_rank = keyword->rank;
+            if (tracing()) what = "keyword, rank " + std::to_string(keyword->rank) + ": on top";
           } else {
             keystack_.push_back(keyword);
+            if (tracing()) what = "keyword, rank " + std::to_string(keyword->rank) + ": at the bottom";
           }
         }
-        if (!keyword->substitute.empty()) words_[i] = keyword->substitute;
+        if (!keyword->substitute.empty()) {
+          if (tracing()) what += (what.empty() ? "" : "; ") + std::string("replaced by ") + keyword->substitute;
+          words_[i] = keyword->substitute;
+        }
+        if (tracing() && !what.empty()) note(keyword->word + ": " + what);
       }
       ++i;
     }
