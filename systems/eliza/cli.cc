@@ -1,4 +1,5 @@
-// `sfs eliza`: the command line — choose a script, then converse on stdin/stdout.
+// `sfs eliza`: the command line — choose a script, then converse on stdin/stdout (or, with --irc,
+// in an IRC channel: irc_bot.cc).
 //
 // Which script: --script FILE if given; otherwise the 1966 DOCTOR script when the conformance
 // data is installed (it is not part of this repository — see ../shared/conformance/SOURCES.md);
@@ -19,6 +20,7 @@
 #include "core/flags.h"
 #include "core/strings.h"
 #include "systems/eliza/eliza.h"
+#include "systems/eliza/irc_bot.h"
 
 namespace sfs::eliza {
 namespace {
@@ -96,6 +98,8 @@ int cli_main(int argc, char** argv) {
   bool check = false;
   bool builtin = false;
   bool print_builtin = false;
+  IrcBotOptions irc;
+  std::string irc_address;
   core::Flags flags("sfs eliza",
                     "Weizenbaum's ELIZA (CACM 1966): talk to it on stdin/stdout, or run it as an "
                     "IRC bot.");
@@ -108,11 +112,18 @@ int cli_main(int argc, char** argv) {
   flags.add("print-builtin", &print_builtin,
             "print the built-in DUCK script (a starting point for your own) and exit");
   flags.add("check", &check, "load the script, report errors, and exit");
+  flags.add("irc", &irc_address, "join this IRC server as a bot instead of using stdin/stdout", 0,
+            "HOST:PORT");
+  flags.add("channel", &irc.channel, "channel the bot joins and answers in (with --irc)", 0,
+            "#ROOM");
+  flags.add("nick", &irc.nick, "the bot's nick (with --irc; default eliza)", 0, "NICK");
   flags.epilog(
       "Examples:\n"
       "  sfs eliza                                  talk to ELIZA\n"
       "  sfs eliza --trace                          ...and watch the algorithm work\n"
-      "  sfs eliza --check --script my.txt          check a script\n");
+      "  sfs eliza --check --script my.txt          check a script\n"
+      "  sfs eliza --irc 127.0.0.1:6667 --channel '#therapy'\n"
+      "                                             answer 'eliza: ...' lines in #therapy\n");
   if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
   if (print_builtin) {
     std::fwrite(default_script_text().data(), 1, default_script_text().size(), stdout);
@@ -133,6 +144,19 @@ int cli_main(int argc, char** argv) {
   if (check) {
     std::printf("%s: OK (%zu keywords)\n", used.c_str(), (*script)->keywords.size());
     return 0;
+  }
+  if (!irc_address.empty()) {
+    if (irc.channel.empty()) {
+      std::fprintf(stderr, "sfs eliza: --irc needs --channel '#room'\n");
+      return 2;
+    }
+    irc.address = irc_address;
+    irc.trace = trace;
+    return run_irc_bot(irc, *script);
+  }
+  if (!irc.channel.empty()) {
+    std::fprintf(stderr, "sfs eliza: --channel is for --irc\n");
+    return 2;
   }
   if (isatty(STDIN_FILENO)) {
     std::fprintf(stderr, "(script: %s; end with Ctrl-D)\n", used.c_str());

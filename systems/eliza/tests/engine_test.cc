@@ -20,7 +20,7 @@ std::shared_ptr<const Script> make_script(const std::string& body) {
   return std::make_shared<const Script>(std::move(*script));
 }
 
-TEST(SplitInput, WordsAndDelimiters) {
+TEST(ElizaSplitInput, WordsAndDelimiters) {
   EXPECT_EQ(split_input("Well, my boyfriend made me come here."),
             (std::vector<std::string>{"WELL", ",", "MY", "BOYFRIEND", "MADE", "ME", "COME", "HERE",
                                       "."}));
@@ -32,7 +32,7 @@ TEST(SplitInput, WordsAndDelimiters) {
   EXPECT_EQ(split_input(std::string(3000, ',')).size(), kMaxInputWords);
 }
 
-TEST(Delimiters, CommaPeriodAndBut) {
+TEST(ElizaDelimiters, CommaPeriodAndBut) {
   EXPECT_TRUE(is_delimiter(","));
   EXPECT_TRUE(is_delimiter("."));
   EXPECT_TRUE(is_delimiter("BUT"));
@@ -40,7 +40,7 @@ TEST(Delimiters, CommaPeriodAndBut) {
   EXPECT_FALSE(is_delimiter("AND"));
 }
 
-TEST(Eliza, Greeting) {
+TEST(ElizaEngine, Greeting) {
   auto script = make_script("(NONE ((0) (GO ON)))");
   ASSERT_TRUE(script);
   EXPECT_EQ(Eliza(script).greeting(), "HELLO THERE");
@@ -57,13 +57,13 @@ constexpr const char* kRanked = R"(
 (NONE ((0) (NONE REPLY)))
 )";
 
-TEST(Ranking, HigherRankWinsWhereverItIs) {
+TEST(ElizaRanking, HigherRankWinsWhereverItIs) {
   Eliza eliza(make_script(kRanked));
   EXPECT_EQ(eliza.respond("alpha then beta"), "BETA REPLY");
   EXPECT_EQ(eliza.respond("beta then alpha"), "BETA REPLY");
 }
 
-TEST(Ranking, EqualRankKeepsTheFirstFound) {
+TEST(ElizaRanking, EqualRankKeepsTheFirstFound) {
   Eliza eliza(make_script(kRanked));
   EXPECT_EQ(eliza.respond("beta gamma"), "BETA REPLY");
   EXPECT_EQ(eliza.respond("gamma beta"), "GAMMA REPLY");
@@ -71,13 +71,13 @@ TEST(Ranking, EqualRankKeepsTheFirstFound) {
 
 // The keystack is not a sorted list: a keyword that does not outrank the top goes to the bottom,
 // so after DELTA (9) comes ALPHA (0, found first), then BETA (5).
-TEST(Ranking, LowerRanksGoToTheBottomInTheOrderFound) {
+TEST(ElizaRanking, LowerRanksGoToTheBottomInTheOrderFound) {
   Eliza eliza(make_script(kRanked));
   EXPECT_EQ(eliza.respond("alpha delta beta"), "ALPHA REPLY");
   EXPECT_EQ(eliza.respond("beta delta alpha"), "BETA REPLY");
 }
 
-TEST(NewKey, TriesTheNextKeywordThenNone) {
+TEST(ElizaNewKey, TriesTheNextKeywordThenNone) {
   Eliza eliza(make_script(kRanked));
   EXPECT_EQ(eliza.respond("low alpha"), "ALPHA REPLY");
   EXPECT_EQ(eliza.respond("low"), "NONE REPLY");
@@ -93,31 +93,31 @@ constexpr const char* kPronouns = R"(
 (NONE ((0) (GO ON)))
 )";
 
-TEST(Delimiters, OnlyTheFirstClauseWithAKeywordIsKept) {
+TEST(ElizaDelimiters, OnlyTheFirstClauseWithAKeywordIsKept) {
   Eliza eliza(make_script(kPronouns));
   EXPECT_EQ(eliza.respond("well, I like cats. dogs too"), "YOU SAID LIKE CATS");
   EXPECT_EQ(eliza.respond("ok, fine, I agree"), "YOU SAID AGREE");
   EXPECT_EQ(eliza.respond("I like cats, and I like dogs"), "YOU SAID LIKE CATS");
 }
 
-TEST(Delimiters, ButEndsAClauseToo) {
+TEST(ElizaDelimiters, ButEndsAClauseToo) {
   Eliza eliza(make_script(kPronouns));
   EXPECT_EQ(eliza.respond("I like cats but not dogs"), "YOU SAID LIKE CATS");
   EXPECT_EQ(eliza.respond("but I like dogs"), "YOU SAID LIKE DOGS");
 }
 
-TEST(Delimiters, QuestionAndExclamationMarks) {
+TEST(ElizaDelimiters, QuestionAndExclamationMarks) {
   Eliza eliza(make_script(kPronouns));
   EXPECT_EQ(eliza.respond("Hm? I am here! ok"), "YOU SAID AM HERE");
 }
 
-TEST(Delimiters, TextWithoutKeywordsGetsNone) {
+TEST(ElizaDelimiters, TextWithoutKeywordsGetsNone) {
   Eliza eliza(make_script(kPronouns));
   EXPECT_EQ(eliza.respond("ok, fine."), "GO ON");
 }
 
 // I becomes YOU in the text, but the scan has moved on: the keyword is I, not YOU.
-TEST(Substitution, AppliedWhileScanningAndNotRescanned) {
+TEST(ElizaSubstitution, AppliedWhileScanningAndNotRescanned) {
   Eliza eliza(make_script(kPronouns));
   EXPECT_EQ(eliza.respond("I like me"), "YOU SAID LIKE YOU");
   EXPECT_EQ(eliza.respond("you like me"), "ABOUT ME I LIKE YOU");
@@ -138,31 +138,31 @@ constexpr const char* kPatterns = R"(
 (NONE ((0) (GO ON)))
 )";
 
-TEST(Decomposition, NumberMatchesExactlyThatManyWords) {
+TEST(ElizaDecomposition, NumberMatchesExactlyThatManyWords) {
   Eliza eliza(make_script(kPatterns));
   EXPECT_EQ(eliza.respond("key a b end"), "TWO A B");
   EXPECT_EQ(eliza.respond("key a end"), "FALLBACK / A END");
   EXPECT_EQ(eliza.respond("key a b c end"), "FALLBACK / A B C END");
 }
 
-TEST(Decomposition, ZeroMatchesAnyNumberIncludingNone) {
+TEST(ElizaDecomposition, ZeroMatchesAnyNumberIncludingNone) {
   Eliza eliza(make_script(kPatterns));
   EXPECT_EQ(eliza.respond("key"), "FALLBACK /");
   EXPECT_EQ(eliza.respond("so the key"), "FALLBACK SO THE /");
 }
 
-TEST(Decomposition, LeftmostShortestCut) {
+TEST(ElizaDecomposition, LeftmostShortestCut) {
   Eliza eliza(make_script(kPatterns));
   EXPECT_EQ(eliza.respond("key a x b x c"), "FIRST A THEN B X C");
 }
 
-TEST(Decomposition, Alternatives) {
+TEST(ElizaDecomposition, Alternatives) {
   Eliza eliza(make_script(kPatterns));
   EXPECT_EQ(eliza.respond("key green house"), "COLOUR GREEN REST HOUSE");
   EXPECT_EQ(eliza.respond("key blue house"), "FALLBACK / BLUE HOUSE");
 }
 
-TEST(Decomposition, DlistTags) {
+TEST(ElizaDecomposition, DlistTags) {
   Eliza eliza(make_script(kPatterns));
   EXPECT_EQ(eliza.respond("key cat"), "ANIMAL CAT");
   EXPECT_EQ(eliza.respond("key dog"), "ANIMAL DOG");
@@ -173,7 +173,7 @@ TEST(Decomposition, DlistTags) {
 
 // Many 0s against a long text: the failure memo keeps this polynomial (it would take ages as a
 // plain backtracking search).
-TEST(Decomposition, ManyWildcardsOnALongTextFinish) {
+TEST(ElizaDecomposition, ManyWildcardsOnALongTextFinish) {
   Eliza eliza(make_script(R"(
 (A ((0 A 0 A 0 A 0 A 0 A 0 B 0) (FOUND)) ((0) (NOT FOUND)))
 (NONE ((0) (GO ON)))
@@ -192,7 +192,7 @@ constexpr const char* kCycling = R"(
 (NONE ((0) (N1) (N2)))
 )";
 
-TEST(Reassembly, CycledInOrderPerDecomposition) {
+TEST(ElizaReassembly, CycledInOrderPerDecomposition) {
   Eliza eliza(make_script(kCycling));
   EXPECT_EQ(eliza.respond("key"), "ONE");
   EXPECT_EQ(eliza.respond("key more"), "OTHER A");
@@ -203,13 +203,13 @@ TEST(Reassembly, CycledInOrderPerDecomposition) {
   EXPECT_EQ(eliza.respond("key more"), "OTHER A");
 }
 
-TEST(Reassembly, ALinkSharesTheTargetsCounters) {
+TEST(ElizaReassembly, ALinkSharesTheTargetsCounters) {
   Eliza eliza(make_script(kCycling));
   EXPECT_EQ(eliza.respond("key more"), "OTHER A");
   EXPECT_EQ(eliza.respond("link"), "OTHER B");  // LINK's text does not end in KEY
 }
 
-TEST(Reassembly, EachConversationHasItsOwnCounters) {
+TEST(ElizaReassembly, EachConversationHasItsOwnCounters) {
   auto script = make_script(kCycling);
   Eliza first(script);
   Eliza second(script);
@@ -218,7 +218,7 @@ TEST(Reassembly, EachConversationHasItsOwnCounters) {
   EXPECT_EQ(second.respond("key"), "ONE");
 }
 
-TEST(None, CycledLikeAnyRule) {
+TEST(ElizaNone, CycledLikeAnyRule) {
   Eliza eliza(make_script(kCycling));
   EXPECT_EQ(eliza.respond("hello"), "N1");
   EXPECT_EQ(eliza.respond("hello"), "N2");
@@ -237,7 +237,7 @@ constexpr const char* kLinks = R"(
 (NONE ((0) (GO ON)))
 )";
 
-TEST(Links, WholeRuleLinkAndFallThroughLink) {
+TEST(ElizaLinks, WholeRuleLinkAndFallThroughLink) {
   Eliza eliza(make_script(kLinks));
   EXPECT_EQ(eliza.respond("how so"), "WHY DO YOU ASK");
   EXPECT_EQ(eliza.respond("why not now"), "BECAUSE NOW");
@@ -248,7 +248,7 @@ TEST(Links, WholeRuleLinkAndFallThroughLink) {
   EXPECT_EQ(eliza.respond("what now"), "WHY DO YOU ASK");
 }
 
-TEST(Pre, ReassemblesThenDecomposesUnderTheLinkedKeyword) {
+TEST(ElizaPre, ReassemblesThenDecomposesUnderTheLinkedKeyword) {
   Eliza eliza(make_script(kLinks));
   std::vector<std::string> trace;
   EXPECT_EQ(eliza.respond("He says i'm tired", &trace), "WHY ARE YOU TIRED");
@@ -257,7 +257,7 @@ TEST(Pre, ReassemblesThenDecomposesUnderTheLinkedKeyword) {
   EXPECT_TRUE(saw_pre);
 }
 
-TEST(Links, ALoopEndsWithABuiltInReply) {
+TEST(ElizaLinks, ALoopEndsWithABuiltInReply) {
   Eliza eliza(make_script(R"(
 (A ((0) (=B)))
 (B ((0) (=A)))
@@ -269,7 +269,7 @@ TEST(Links, ALoopEndsWithABuiltInReply) {
 
 // --- no decomposition matches: the 1966 program's built-in replies, chosen by LIMIT
 
-TEST(NoMatch, BuiltInRepliesFollowTheLimitCounter) {
+TEST(ElizaNoMatch, BuiltInRepliesFollowTheLimitCounter) {
   Eliza eliza(make_script(R"(
 (KEY ((KEY ONLY) (YES)))
 (NONE ((0) (GO ON)))
@@ -295,7 +295,7 @@ constexpr const char* kMemory = R"(
 (NONE ((0) (N1) (N2) (N3) (N4)))
 )";
 
-TEST(Memory, RuleChosenByTheHashOfTheLastWord) {
+TEST(ElizaMemory, RuleChosenByTheHashOfTheLastWord) {
   Eliza eliza(make_script(kMemory));
   EXPECT_EQ(eliza.respond("my dog came here"), "YOUR DOG CAME HERE");  // HASH(HERE) = 3
   EXPECT_EQ(eliza.respond("my wife wants kids"), "YOUR WIFE WANTS KIDS");  // HASH(KIDS) = 1
@@ -306,13 +306,13 @@ TEST(Memory, RuleChosenByTheHashOfTheLastWord) {
   EXPECT_EQ(eliza.memories()[2], "ONE FATHER ALL THE TIME");
 }
 
-TEST(Memory, OnlyWhenTheMemoryKeywordIsOnTop) {
+TEST(ElizaMemory, OnlyWhenTheMemoryKeywordIsOnTop) {
   Eliza eliza(make_script(kMemory));
   EXPECT_EQ(eliza.respond("my big dog"), "BIG");
   EXPECT_TRUE(eliza.memories().empty());
 }
 
-TEST(Memory, RecalledOldestFirstOnlyWhenLimitIsFourAndNoKeyword) {
+TEST(ElizaMemory, RecalledOldestFirstOnlyWhenLimitIsFourAndNoKeyword) {
   Eliza eliza(make_script(kMemory));
   EXPECT_EQ(eliza.respond("my dog came here"), "YOUR DOG CAME HERE");  // LIMIT 2
   EXPECT_EQ(eliza.respond("my wife wants kids"), "YOUR WIFE WANTS KIDS");  // 3
@@ -333,7 +333,7 @@ TEST(Memory, RecalledOldestFirstOnlyWhenLimitIsFourAndNoKeyword) {
   EXPECT_EQ(eliza.respond("nothing"), "N2");  // 4, but the queue is empty
 }
 
-TEST(Memory, QueueIsBounded) {
+TEST(ElizaMemory, QueueIsBounded) {
   Eliza eliza(make_script(kMemory));
   for (size_t i = 0; i < kMaxMemories + 10; ++i) eliza.respond("my number " + std::to_string(i));
   EXPECT_EQ(eliza.memories().size(), kMaxMemories);
@@ -341,7 +341,7 @@ TEST(Memory, QueueIsBounded) {
 
 // --- the built-in DUCK script exercises everything and always parses
 
-TEST(DefaultScript, ParsesAndAnswers) {
+TEST(ElizaDefaultScript, ParsesAndAnswers) {
   auto script = parse_script(default_script_text(), "default");
   ASSERT_TRUE(script.is_ok()) << script.status().to_string();
   EXPECT_EQ(script->memory_keyword, "MY");

@@ -26,7 +26,7 @@ void expect_error(const std::string& text, const std::string& position, const st
   EXPECT_EQ(script.status().code(), core::Code::kInvalidArgument);
 }
 
-TEST(Sexpr, AtomsListsCommentsAndPositions) {
+TEST(ElizaSexpr, AtomsListsCommentsAndPositions) {
   auto items = read_sexprs("; comment\n(A (B C)) D ; trailing\n  (E)", "x");
   ASSERT_TRUE(items.is_ok()) << items.status().to_string();
   ASSERT_EQ(items->size(), 3u);
@@ -41,7 +41,7 @@ TEST(Sexpr, AtomsListsCommentsAndPositions) {
   EXPECT_EQ(sexpr_to_string((*items)[0]), "(A (B C))");
 }
 
-TEST(Sexpr, UnbalancedParentheses) {
+TEST(ElizaSexpr, UnbalancedParentheses) {
   auto open = read_sexprs("(A\n  (B C)", "x");
   ASSERT_FALSE(open.is_ok());
   EXPECT_EQ(open.status().message(), "x:1:1: '(' opened here is never closed");
@@ -50,14 +50,14 @@ TEST(Sexpr, UnbalancedParentheses) {
   EXPECT_EQ(close.status().message(), "x:2:5: unbalanced ')' (no list is open here)");
 }
 
-TEST(Sexpr, NestingLimit) {
+TEST(ElizaSexpr, NestingLimit) {
   std::string deep(kMaxSexprDepth + 1, '(');
   auto items = read_sexprs(deep, "x");
   ASSERT_FALSE(items.is_ok());
   EXPECT_NE(items.status().message().find("nested deeper"), std::string::npos);
 }
 
-TEST(Script, AcceptsEveryFormOfThe1966Appendix) {
+TEST(ElizaScript, AcceptsEveryFormOfThe1966Appendix) {
   auto script = parse_script(wrap(R"(
 (SORRY ((0) (PLEASE DON'T APOLIGIZE) (APOLOGIES ARE NOT NECESSARY)))
 (DONT = DON'T)
@@ -125,21 +125,21 @@ TEST(Script, AcceptsEveryFormOfThe1966Appendix) {
   EXPECT_EQ(script->find("MEMORY"), nullptr);
 }
 
-TEST(Script, LowerCaseScriptsAreUpperCased) {
+TEST(ElizaScript, LowerCaseScriptsAreUpperCased) {
   auto script = parse_script("(hi)\nstart\n(key ((0 key 0) (you said 3)))\n(none ((0) (go on)))");
   ASSERT_TRUE(script.is_ok()) << script.status().to_string();
   EXPECT_NE(script->find("KEY"), nullptr);
   EXPECT_EQ(script->greeting_text(), "HI");
 }
 
-TEST(Script, DecompositionIdsAreDistinct) {
+TEST(ElizaScript, DecompositionIdsAreDistinct) {
   auto script = parse_script(wrap("(A ((0) (X)) ((1) (Y)))\n(B (=A))\n" + std::string(kNone)));
   ASSERT_TRUE(script.is_ok()) << script.status().to_string();
   EXPECT_EQ(script->decomposition_count, 4u);
   EXPECT_NE(script->find("A")->rules[0].id, script->find("A")->rules[1].id);
 }
 
-TEST(ScriptErrors, Structure) {
+TEST(ElizaScriptErrors, Structure) {
   expect_error("", "1:1", "begins with the greeting list");
   expect_error("START", "1:1", "begins with the greeting list");
   expect_error("(HI)\n(FOO)", "2:1", "expected the word START");
@@ -152,7 +152,7 @@ TEST(ScriptErrors, Structure) {
   expect_error(wrap(std::string(kNone) + "\n" + kNone), "4:1", "a second NONE");
 }
 
-TEST(ScriptErrors, Keywords) {
+TEST(ElizaScriptErrors, Keywords) {
   expect_error(wrap("(5 ((0) (A)))"), "3:2", "cannot be a keyword");
   expect_error(wrap("(KEY ((0) (A)))\n(KEY ((0) (B)))"), "4:2", "defined twice (first at line 3)");
   expect_error(wrap("(KEY =)"), "3:6", "'=' must be followed");
@@ -167,7 +167,7 @@ TEST(ScriptErrors, Keywords) {
   expect_error(wrap("((KEY) ((0) (A)))"), "3:2", "starts with its keyword");
 }
 
-TEST(ScriptErrors, Rules) {
+TEST(ElizaScriptErrors, Rules) {
   expect_error(wrap("(KEY ())"), "3:6", "empty rule");
   expect_error(wrap("(KEY (A B))"), "3:6", "((decomposition) (reassembly) ...) or a link");
   expect_error(wrap("(KEY (() (A)))"), "3:7", "empty decomposition pattern");
@@ -188,7 +188,7 @@ TEST(ScriptErrors, Rules) {
   expect_error(wrap(long_pattern + ") (X)))"), "3:7", "at most 100");
 }
 
-TEST(ScriptErrors, Links) {
+TEST(ElizaScriptErrors, Links) {
   expect_error(wrap("(KEY (=NOPE))\n" + std::string(kNone)), "3:6",
                "link to NOPE, which is not a keyword");
   expect_error(wrap("(ME = YOU)\n(KEY ((0) (=ME)))\n" + std::string(kNone)), "4:11",
@@ -198,7 +198,7 @@ TEST(ScriptErrors, Links) {
   expect_error(wrap("(KEY ((0) (A)))\n(NONE (=NONE))"), "4:7", "link to NONE");
 }
 
-TEST(ScriptErrors, Memory) {
+TEST(ElizaScriptErrors, Memory) {
   std::string key = "(MY = YOUR ((0) (A)))\n" + std::string(kNone) + "\n";
   expect_error(wrap(key + "(MEMORY MY (0 = A) (0 = B) (0 = C))"), "5:2", "MEMORY has 3 rules");
   expect_error(wrap(key + "(MEMORY MY (0 A) (0 = B) (0 = C) (0 = D))"), "5:12", "needs '='");
@@ -212,14 +212,14 @@ TEST(ScriptErrors, Memory) {
                "a second MEMORY");
 }
 
-TEST(Script, LoadScriptReportsMissingFiles) {
+TEST(ElizaScript, LoadScriptReportsMissingFiles) {
   auto script = load_script("/nonexistent/doctor.txt");
   ASSERT_FALSE(script.is_ok());
   EXPECT_EQ(script.status().code(), core::Code::kNotFound);
   EXPECT_NE(script.status().message().find("/nonexistent/doctor.txt"), std::string::npos);
 }
 
-TEST(Script, LoadScriptNamesTheFileInErrors) {
+TEST(ElizaScript, LoadScriptNamesTheFileInErrors) {
   core::testing::TempDir dir;
   std::string path = dir.file("bad.txt");
   ASSERT_TRUE(core::write_file(path, "(HI)\nSTART\n(KEY ((0) (SAY 2)))\n").is_ok());

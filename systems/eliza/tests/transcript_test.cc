@@ -42,7 +42,7 @@ std::vector<Exchange> read_conversation(const std::string& text) {
   return exchanges;
 }
 
-class Transcript1966 : public ::testing::Test {
+class ElizaTranscript1966 : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = core::testing::conformance_path("eliza");
@@ -51,7 +51,7 @@ class Transcript1966 : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(Transcript1966, DoctorScriptLoads) {
+TEST_F(ElizaTranscript1966, DoctorScriptLoads) {
   auto script = load_script(dir_ + "/DOCTOR-1966-CACM.txt");
   ASSERT_TRUE(script.is_ok()) << script.status().to_string();
   EXPECT_EQ(script->greeting_text(), "HOW DO YOU DO. PLEASE TELL ME YOUR PROBLEM");
@@ -60,7 +60,7 @@ TEST_F(Transcript1966, DoctorScriptLoads) {
   EXPECT_NE(script->find("DIT"), nullptr);
 }
 
-TEST_F(Transcript1966, PublishedConversationIsReproducedExactly) {
+TEST_F(ElizaTranscript1966, PublishedConversationIsReproducedExactly) {
   auto script = load_script(dir_ + "/DOCTOR-1966-CACM.txt");
   ASSERT_TRUE(script.is_ok()) << script.status().to_string();
   auto text = core::read_file(dir_ + "/1966-CACM-conversation.txt");
