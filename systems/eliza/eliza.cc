@@ -21,8 +21,9 @@
 namespace sfs::eliza {
 namespace {
 
-// A chain of =links and PREs longer than this is a loop in the script ((A (=B)) (B (=A))).
-constexpr int kMaxHops = 64;
+// A chain of =links and PREs longer than this is a loop in the script ((A (=B)) (B (=A))); the
+// DOCTOR script's longest chain is 3. NEWKEY steps are not counted: the keystack bounds them.
+constexpr int kMaxHops = 32;
 
 // The MAD-SLIP listing's NOMATCH(LIMIT) replies: what ELIZA said when a keyword was found but
 // none of its decomposition rules matched (a script error it chose to hide from the user).
@@ -194,7 +195,7 @@ class Eliza::Step {
   // Step 5 and 6: decomposition and reassembly under `rules` (a keyword's, or NONE's).
   std::string transform(const std::vector<DecompositionRule>* rules, std::string owner) {
     bool in_none = owner == "NONE";
-    for (int hop = 0; hop < kMaxHops; ++hop) {
+    for (int hops = 0; hops < kMaxHops;) {
       const DecompositionRule* matched = nullptr;
       std::vector<Part> parts;
       for (const DecompositionRule& rule : *rules) {
@@ -225,6 +226,7 @@ class Eliza::Step {
           if (tracing()) note("PRE: text is now " + quote(words_));
           [[fallthrough]];
         case Reassembly::Kind::kLink: {
+          ++hops;
           const Keyword* target = script().find(reassembly.link);
           rules = &target->rules;  // the parser checked that the link has rules
           owner = target->word;

@@ -77,6 +77,14 @@ TEST(ElizaRanking, LowerRanksGoToTheBottomInTheOrderFound) {
   EXPECT_EQ(eliza.respond("beta delta alpha"), "BETA REPLY");
 }
 
+// A hostile line full of NEWKEY keywords walks the whole keystack once, then NONE.
+TEST(ElizaNewKey, ALongChainEnds) {
+  Eliza eliza(make_script(kRanked));
+  std::string line;
+  for (size_t i = 0; i < 2 * kMaxInputWords; ++i) line += "low ";
+  EXPECT_EQ(eliza.respond(line), "NONE REPLY");
+}
+
 TEST(ElizaNewKey, TriesTheNextKeywordThenNone) {
   Eliza eliza(make_script(kRanked));
   EXPECT_EQ(eliza.respond("low alpha"), "ALPHA REPLY");
