@@ -233,6 +233,42 @@ TEST_F(ElizaIrc, ReconnectsWhenTheServerComesBack) {
             "alice: YOU FOUND IT YOURSELF. I ONLY LISTENED");
 }
 
+// The bot on a real IRC server: ngircd (Debian), on a free loopback port.
+TEST(ElizaIrcNgircd, AnswersOnARealIrcServer) {
+  std::string ngircd = core::file_exists("/usr/sbin/ngircd") ? "/usr/sbin/ngircd" : "ngircd";
+  if (!core::file_exists("/usr/sbin/ngircd") && !core::testing::have_program("ngircd")) {
+    SFS_SKIP_UNLESS_CI("ngircd is not installed (scripts/setup test installs it)");
+  }
+  core::testing::TempDir dir;
+  uint16_t port = core::testing::free_port();
+  ASSERT_TRUE(core::write_file(dir.file("ngircd.conf"),
+                               "[Global]\nName = irc.sfs.test\nInfo = sfs eliza test\n"
+                               "Listen = 127.0.0.1\nPorts = " + std::to_string(port) +
+                                   "\nMotdPhrase = hello\n[Options]\nPAM = no\nIdent = no\n"
+                                   "DNS = no\n")
+                  .is_ok());
+  auto server = ServerProcess::start({ngircd, "-n", "-f", dir.file("ngircd.conf")}, port);
+  ASSERT_TRUE(server.is_ok()) << server.status().to_string();
+
+  auto user = IrcUser::connect(port, "alice");
+  ASSERT_TRUE(user);
+  user->join("#therapy");
+  auto bot = ServerProcess::start({core::testing::sfs_binary(), "eliza", "--builtin", "--irc",
+                                   "127.0.0.1:" + std::to_string(port), "--channel", "#therapy"},
+                                  0);
+  ASSERT_TRUE(bot.is_ok()) << bot.status().to_string();
+  EXPECT_EQ(user->next_privmsg_from("eliza"),
+            "HELLO. I AM THE DUCK. TELL ME WHAT YOUR PROGRAM DOES WRONG");
+  user->say("#therapy", "eliza: My program has a bug.");
+  EXPECT_EQ(user->next_privmsg_from("eliza", nullptr, "alice"),
+            "alice: WHAT DOES YOUR PROGRAM DO JUST BEFORE IT GOES WRONG");
+  user->say("eliza", "I'm stuck");
+  EXPECT_EQ(user->next_privmsg_from("eliza", nullptr, "alice"), "HOW LONG HAVE YOU BEEN STUCK");
+  std::string log = bot->stop();
+  EXPECT_EQ(bot->exit_code(), 0) << log;
+  server->stop();
+}
+
 TEST(ElizaIrcCli, ReportsBadArgumentsAndUnreachableServers) {
   std::string sfs = core::testing::sfs_binary();
   auto no_channel = core::run_and_capture({sfs, "eliza", "--builtin", "--irc", "127.0.0.1:6667"});
