@@ -66,7 +66,7 @@ HttpConnection::~HttpConnection() {
 }
 
 MessageParser& HttpConnection::parser() {
-  if (!parser_) parser_ = std::make_unique<MessageParser>(MessageParser::Kind::kRequest, server_.options().limits);
+  if (!parser_) parser_ = server_.take_parser();
   return *parser_;
 }
 
@@ -223,7 +223,7 @@ void HttpConnection::process_input() {
     // allocation reuses them (an idle keep-alive connection then holds neither, and a burst of
     // connections does not leave the heap fragmented with their leftovers).
     in_.shrink_if_idle(0);
-    if (parser_ && parser_->idle()) parser_.reset();
+    if (parser_ && parser_->idle()) server_.return_parser(std::move(parser_));
   }
   if (websocket_ && !closed_ && !in_.empty()) process_frames();
   if (closed_) return;
@@ -613,7 +613,7 @@ size_t HttpConnection::release_idle_memory() {
   out_.shrink_if_idle(0);
   if (parser_ && parser_->idle()) {
     freed += sizeof(MessageParser);
-    parser_.reset();
+    server_.return_parser(std::move(parser_));
   }
   return freed;
 }

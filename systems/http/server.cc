@@ -133,6 +133,21 @@ const std::string& Server::date_line() {
   return date_line_;
 }
 
+std::unique_ptr<MessageParser> Server::take_parser() {
+  if (spare_parsers_.empty()) {
+    return std::make_unique<MessageParser>(MessageParser::Kind::kRequest, options_.limits);
+  }
+  auto parser = std::move(spare_parsers_.back());
+  spare_parsers_.pop_back();
+  return parser;
+}
+
+void Server::return_parser(std::unique_ptr<MessageParser> parser) {
+  if (spare_parsers_.size() >= 256) return;  // freed: more than that is a burst, not a pattern
+  parser->reset();
+  spare_parsers_.push_back(std::move(parser));
+}
+
 void Server::shutdown(std::function<void()> done) {
   if (shutting_down_) return;
   shutting_down_ = true;

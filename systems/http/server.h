@@ -35,6 +35,7 @@
 #include "core/event_loop.h"
 #include "core/status.h"
 #include "systems/http/message.h"
+#include "systems/http/parser.h"
 #include "systems/http/router.h"
 
 namespace sfs::http {
@@ -84,6 +85,10 @@ class Server {
   void log_access(std::string_view line);
   // "Date: ..." for the current second, cached.
   const std::string& date_line();
+  // Parsers are recycled between connections: a keep-alive connection hands its parser back
+  // whenever it is between requests, and the next request anywhere takes one from here.
+  std::unique_ptr<MessageParser> take_parser();
+  void return_parser(std::unique_ptr<MessageParser> parser);
 
  private:
   void accept(core::Fd fd, std::string peer);
@@ -99,6 +104,7 @@ class Server {
   uint16_t port_ = 0;
   std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections_;
   std::vector<HttpConnection*> flush_queue_;
+  std::vector<std::unique_ptr<MessageParser>> spare_parsers_;
   core::EventLoop::TimerId sweep_timer_ = 0;
   core::EventLoop::TimerId grace_timer_ = 0;
   bool shutting_down_ = false;
