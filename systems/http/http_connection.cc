@@ -244,12 +244,13 @@ bool HttpConnection::on_head() {
     send_error(501, "method " + request.method + " is not implemented");
     return false;
   }
-  if (parser().framing() == MessageParser::Framing::kNone && !request.headers.has("content-length") &&
-      (request.method == "POST" || request.method == "PUT" || request.method == "PATCH")) {
-    send_error(411, request.method + " needs Content-Length or Transfer-Encoding: chunked");
-    return false;
-  }
-  if (auto expect = request.headers.get("expect")) {
+  // A request with neither Content-Length nor Transfer-Encoding has an empty body (RFC 9112
+  // section 6.3, rule 7), whatever its method: `curl -X POST URL` sends one, and nginx accepts it.
+  // (411 Length Required is therefore never needed: every request's length is known.)
+  //
+  // Expect (RFC 9110 section 10.1.1): an HTTP/1.0 client cannot know 100 Continue, so the field
+  // is ignored in HTTP/1.0 requests.
+  if (auto expect = request.headers.get("expect"); expect && request.version == 11) {
     if (!core::iequals(*expect, "100-continue")) {
       send_error(417, "unsupported expectation '" + std::string(*expect) + "'");
       return false;
@@ -283,7 +284,8 @@ void HttpConnection::handle_request() {
 
   Response response;
   if (request.method == "OPTIONS" && request.path == "*") {
-    response.status = 204;
+    // The server as a whole (RFC 9110 section 9.3.7): what it supports, and Content-Length: 0.
+    response.status = 200;
     response.headers.set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
   } else {
     server_.router().handle(request, response);
@@ -306,7 +308,10 @@ void HttpConnection::write_response(const Exchange& exchange, Response& response
   const bool streaming = response.stream != nullptr && !no_body;
   if (streaming && exchange.version == 10) keep_alive = false;
 
-  out_.append(exchange.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  // RFC 9110 section 6.2: a server sends the highest minor version it conforms to, so HTTP/1.0
+  // clients get "HTTP/1.1" too (as from nginx and Apache); their framing is still HTTP/1.0's
+  // (no chunked, keep-alive only when asked for).
+  out_.append("HTTP/1.1 ");
   append_number(out_, static_cast<uint64_t>(status));
   out_.push_back(' ');
   out_.append(reason_phrase(status));

@@ -145,7 +145,9 @@ core::Status Router::dispatch(Request& request, Response& response) const {
     allow("OPTIONS");
     response.headers.set("Allow", allowed);
     if (request.method == "OPTIONS") {
-      response.status = 204;
+      // RFC 9110 section 9.3.7: a successful OPTIONS response without content carries
+      // Content-Length: 0, so 200 rather than 204 (which may not carry it); Apache does the same.
+      response.status = 200;
       return core::Status::ok();
     }
     response.error(405, "method " + request.method + " is not allowed here (allowed: " + allowed + ")");

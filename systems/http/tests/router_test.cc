@@ -62,7 +62,8 @@ TEST(HttpRouterTest, MethodNotAllowedAndOptions) {
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.headers.value("allow"), "GET, HEAD, PUT, OPTIONS");
   r = run(router, "OPTIONS", "/thing");
-  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
   EXPECT_EQ(r.headers.value("allow"), "GET, HEAD, PUT, OPTIONS");
   router.not_found([](Request&, Response& res) {
     res.text("custom", 404);
