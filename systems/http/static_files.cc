@@ -81,12 +81,17 @@ std::string make_etag(const struct stat& st) {
   return buf;
 }
 
-// If-None-Match uses weak comparison (RFC 9110 section 13.1.2): W/"x" matches "x".
-bool etag_matches(std::string_view header, std::string_view etag) {
+// Whether a list of entity tags (If-Match, If-None-Match) names `etag` (ours is always strong).
+// If-None-Match uses weak comparison (RFC 9110 section 8.8.3.2: W/"x" matches "x"); If-Match
+// uses strong comparison (a weak tag never matches). "*" matches any current file.
+bool etag_matches(std::string_view header, std::string_view etag, bool strong = false) {
   for (std::string_view piece : core::split(header, ',')) {
     std::string_view tag = core::trim(piece);
     if (tag == "*") return true;
-    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag.substr(0, 2) == "W/") {
+      if (strong) continue;
+      tag.remove_prefix(2);
+    }
     if (tag == etag) return true;
   }
   return false;
@@ -239,7 +244,22 @@ core::Status respond(const FileInfo& info, core::Fd fd, const StaticOptions& opt
   response.headers.add("Accept-Ranges", "bytes");
   if (!options.cache_control.empty()) response.headers.add("Cache-Control", options.cache_control);
 
-  // Conditional requests (RFC 9110 section 13.2.2 order): If-None-Match, else If-Modified-Since.
+  // Conditional requests, in the order of RFC 9110 section 13.2.2: If-Match (strong comparison),
+  // else If-Unmodified-Since, failing with 412; then If-None-Match (weak comparison), else
+  // If-Modified-Since, succeeding with 304; If-Range last. A date that does not parse is ignored.
+  bool precondition_failed = false;
+  if (auto im = request.headers.get("if-match")) {
+    precondition_failed = !etag_matches(*im, info.etag, /*strong=*/true);
+  } else if (auto ius = request.headers.get("if-unmodified-since")) {
+    if (auto since = parse_http_date(*ius)) precondition_failed = info.mtime > *since;
+  }
+  if (precondition_failed) {
+    response.headers.clear();
+    response.headers.add("ETag", info.etag);
+    response.headers.add("Last-Modified", info.last_modified);
+    response.error(412, "precondition failed: the file has changed");
+    return core::Status::ok();
+  }
   bool not_modified = false;
   if (auto inm = request.headers.get("if-none-match")) {
     not_modified = etag_matches(*inm, info.etag);
