@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 
@@ -23,9 +24,14 @@ constexpr size_t kHighWater = 1 << 20;
 // larger ones go out with sendfile() after the head.
 constexpr uint64_t kInlineFileLimit = 16 * 1024;
 constexpr uint64_t kSendfileChunk = 1 << 20;
-constexpr core::Milliseconds kLingerTimeout{2000};
+// Lingering close after an error (nginx's lingering_timeout / lingering_time idea): discard what
+// the client is still sending until it stops for kLingerGap, sends kLingerMaxBytes, or
+// kLingerTotal has passed, so a client that sends its whole request before reading (Python's
+// http.client with a 20 MB URI, an oversized upload) reads the 4xx instead of a reset.
+constexpr core::Milliseconds kLingerGap{2000};
+constexpr core::Milliseconds kLingerTotal{10000};
 constexpr core::Milliseconds kWebSocketCloseTimeout{5000};
-constexpr size_t kLingerMaxBytes = 1 << 20;
+constexpr size_t kLingerMaxBytes = 256u << 20;
 
 bool known_method(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "DELETE" || m == "PATCH" ||
@@ -155,7 +161,16 @@ void HttpConnection::handle_read() {
     // Discarding what a client sends after an error response, until it closes.
     lingered_bytes_ += in_.size();
     in_.clear();
-    if (eof || lingered_bytes_ > kLingerMaxBytes) close();
+    if (eof || lingered_bytes_ > kLingerMaxBytes) {
+      close();
+      return;
+    }
+    if (received > 0) deadline_ = std::min(loop_.now() + kLingerGap, linger_end_);
+    if (!drained) {
+      loop_.defer([alive = alive_, this] {
+        if (*alive && !closed_ && (interest_ & core::kReadable)) handle_read();
+      });
+    }
     return;
   }
   if (received > 0) last_read_ = loop_.now();
@@ -521,7 +536,8 @@ void HttpConnection::flush() {
       if (linger_after_write_ && !peer_eof_) {
         ::shutdown(fd_.get(), SHUT_WR);
         phase_ = Phase::kLinger;
-        deadline_ = loop_.now() + kLingerTimeout;
+        linger_end_ = loop_.now() + kLingerTotal;
+        deadline_ = loop_.now() + kLingerGap;
         in_.clear();
         update_interest();
         return;

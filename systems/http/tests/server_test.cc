@@ -247,17 +247,29 @@ TEST(HttpServerTest, AbsoluteFormTarget) {
   EXPECT_EQ(client.read_response().body, "hello\n");
 }
 
-// A request line far over the limit: 414 as soon as the limit is passed, readable by a client
-// that is still sending, and the connection closed.
+// A request line far over the limit: 414 as soon as the limit is passed, and the connection
+// closed — but only after the client, which (like Python's http.client) sends everything before it
+// reads, has sent it all: the lingering close discards the rest instead of resetting the
+// connection under the client. The same for a body over the limit that is sent anyway.
 TEST(HttpServerTest, VeryLongUriGets414AndClose) {
   TestServer server(demo_router());
   RawClient client(server.port());
-  std::string wire = "GET /" + std::string(256 * 1024, 'u') + " HTTP/1.1\r\nHost: t\r\n\r\n";
+  std::string wire = "GET /" + std::string(8 << 20, 'u') + " HTTP/1.1\r\nHost: t\r\n\r\n";
   ASSERT_TRUE(client.send(wire));
   auto r = client.read_response();
   EXPECT_EQ(r.status, 414);
   EXPECT_EQ(r.headers.value("connection"), "close");
   EXPECT_TRUE(client.wait_closed());
+
+  ServerOptions options;
+  options.limits.max_body = 1 << 20;
+  TestServer small(demo_router(), options);
+  RawClient upload(small.port());
+  ASSERT_TRUE(upload.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 8388608\r\n\r\n" +
+                          std::string(8 << 20, 'b')));
+  r = upload.read_response();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_TRUE(upload.wait_closed());
 }
 
 TEST(HttpServerTest, ChunkedStreamingResponse) {
