@@ -335,11 +335,13 @@ void HttpConnection::write_response(const Exchange& exchange, Response& response
   out_.append("Server: ");
   out_.append(server_.options().server_name);
   out_.append("\r\n");
+  bool upgrade_offered = false;
   for (const auto& [name, value] : response.headers) {
     if (core::iequals(name, "content-length") || core::iequals(name, "transfer-encoding") ||
         core::iequals(name, "connection") || core::iequals(name, "date") || core::iequals(name, "server")) {
       continue;
     }
+    upgrade_offered |= core::iequals(name, "upgrade");
     if (has_line_break(name) || has_line_break(value) || !is_token(name)) {
       SFS_LOG_WARN("dropping response header with a line break or bad name: ", name);
       continue;
@@ -360,10 +362,13 @@ void HttpConnection::write_response(const Exchange& exchange, Response& response
     append_number(out_, length);
     out_.append("\r\n");
   }
+  // Connection options (RFC 9110 section 7.6.1); an Upgrade field (426) needs "upgrade" there.
   if (!keep_alive) {
-    out_.append("Connection: close\r\n");
+    out_.append(upgrade_offered ? "Connection: upgrade, close\r\n" : "Connection: close\r\n");
   } else if (exchange.version == 10) {
-    out_.append("Connection: keep-alive\r\n");
+    out_.append(upgrade_offered ? "Connection: upgrade, keep-alive\r\n" : "Connection: keep-alive\r\n");
+  } else if (upgrade_offered) {
+    out_.append("Connection: upgrade\r\n");
   }
   out_.append("\r\n");
 
