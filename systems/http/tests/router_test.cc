@@ -129,6 +129,9 @@ TEST(HttpRouterTest, JsonHelpers) {
   r = run(router, "POST", "/sum", "{nope");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("not valid JSON"), std::string::npos);
+  r = run(router, "POST", "/sum", "");  // `curl -X POST URL`: no body at all
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("request body is empty"), std::string::npos) << r.body;
   Request wrong_type;
   wrong_type.headers.add("Content-Type", "text/plain");
   wrong_type.body = "{}";
