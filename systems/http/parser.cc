@@ -25,8 +25,11 @@ constexpr TokenTable kToken;
 
 // field-value characters: HTAB, SP, VCHAR, obs-text (RFC 9110 section 5.5).
 inline bool is_field_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7F); }
-// request-target characters: visible ASCII only (RFC 3986 has no raw spaces or controls).
-inline bool is_target_char(unsigned char c) { return c > 0x20 && c < 0x7F; }
+// request-target characters: visible ASCII, and bytes over 0x7F. RFC 3986 wants those
+// percent-encoded, but clients send raw UTF-8 (curl passes it through as typed) and nginx and
+// Apache accept it; no parser takes such a byte for a delimiter, so it cannot shift a message
+// boundary. Spaces, controls and DEL stay errors.
+inline bool is_target_char(unsigned char c) { return c > 0x20 && c != 0x7F; }
 
 std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

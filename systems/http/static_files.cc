@@ -367,7 +367,9 @@ core::Status serve(const Root& root, FileCache& cache, const StaticOptions& opti
     } else if (options.directory_listing) {
       return list_directory(fd.get(), request.path, response);
     } else {
-      return core::Status::not_found("no index in " + request.path);
+      // A directory that exists but may not be listed: 403, as nginx and Apache answer.
+      response.error(403, "directory listing is off and " + request.path + " has no " + options.index);
+      return core::Status::ok();
     }
   }
   if (!S_ISREG(st.st_mode)) return core::Status::not_found("not a regular file: " + request.path);

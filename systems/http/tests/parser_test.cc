@@ -138,6 +138,11 @@ TEST(HttpParserTest, Http10AndTargetForms) {
   p = parse_request("GET http://h/a%20b/c+d HTTP/1.1\r\nHost: h\r\n\r\n");
   ASSERT_EQ(p.result, MessageParser::Result::kComplete) << p.error;
   EXPECT_EQ(p.request.path, "/a b/c+d");  // '+' is a plus in a path, a space only in a query
+  // Raw UTF-8 in the target (as curl sends what it is given, and nginx accepts).
+  p = parse_request("GET /caf\xC3\xA9?q=\xC3\xA9 HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_EQ(p.result, MessageParser::Result::kComplete) << p.error;
+  EXPECT_EQ(p.request.path, "/caf\xC3\xA9");
+  EXPECT_EQ(p.request.query_param("q"), "\xC3\xA9");
   expect_rejected("GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n", 400, "absolute-form without a host");
   expect_rejected("GET http://u@h/x HTTP/1.1\r\nHost: h\r\n\r\n", 400, "userinfo in the target");
   expect_rejected("GET ftp://h/x HTTP/1.1\r\nHost: h\r\n\r\n", 400, "another scheme");
@@ -316,6 +321,8 @@ TEST(HttpSmugglingTest, MalformedRequestLines) {
   expect_rejected("G(T / HTTP/1.1\r\nHost: h\r\n\r\n", 400, "method not a token");
   expect_rejected("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n", 400, "space in the target");
   expect_rejected("GET /a\tb HTTP/1.1\r\nHost: h\r\n\r\n", 400, "tab in the target");
+  expect_rejected("GET /a\x7f HTTP/1.1\r\nHost: h\r\n\r\n", 400, "DEL in the target");
+  expect_rejected("GET /a\x01 HTTP/1.1\r\nHost: h\r\n\r\n", 400, "control in the target");
   expect_rejected("GET a HTTP/1.1\r\nHost: h\r\n\r\n", 400, "relative target");
   expect_rejected("GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", 400, "bad percent escape");
   expect_rejected("GET /a%00b HTTP/1.1\r\nHost: h\r\n\r\n", 400, "encoded NUL");

@@ -206,6 +206,8 @@ TEST(HttpMessageTest, HeadersAndStatus) {
   EXPECT_EQ(mime_type("x/y.HTML"), "text/html; charset=utf-8");
   EXPECT_EQ(mime_type("a.tar.gz"), "application/gzip");
   EXPECT_EQ(mime_type("dir.d/noext"), "application/octet-stream");
+  EXPECT_EQ(mime_type("feed.rss"), "application/rss+xml");
+  EXPECT_EQ(mime_type("clip.MOV"), "video/quicktime");
 }
 
 }  // namespace

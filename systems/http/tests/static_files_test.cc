@@ -75,7 +75,7 @@ TEST_F(HttpStaticFilesTest, IndexTypesAndRedirects) {
   EXPECT_EQ(get(server, "/docs/").body, "docs");
   EXPECT_EQ(get(server, "/a%20b.txt").body, "spaced");
   EXPECT_EQ(get(server, "/missing").status, 404);
-  EXPECT_EQ(get(server, "/empty/").status, 404);
+  EXPECT_EQ(get(server, "/empty/").status, 403);  // exists, no index, no listing (as nginx)
   EXPECT_EQ(get(server, "/.secret").status, 404);
   EXPECT_EQ(get(server, "/inside-link").body, "0123456789");
   EXPECT_EQ(get(server, "/digits.txt", "", "POST").status, 405);  // no length: an empty body
@@ -160,6 +160,7 @@ TEST_F(HttpStaticFilesTest, PercentEncodedNames) {
   EXPECT_EQ(get(server, "/100%25.txt").body, "percent");
   EXPECT_EQ(get(server, "/caf%C3%A9.txt").body, "utf8");
   EXPECT_EQ(get(server, "/caf%c3%a9.txt").body, "utf8");
+  EXPECT_EQ(get(server, "/caf\xC3\xA9.txt").body, "utf8");  // raw UTF-8, as curl sends it
   EXPECT_EQ(get(server, "/%64igits.txt").body, "0123456789");
   EXPECT_EQ(get(server, "http://t/digits.txt?v=1").body, "0123456789");  // absolute-form
 }
