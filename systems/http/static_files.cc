@@ -16,6 +16,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "core/log.h"
@@ -112,7 +113,7 @@ int parse_range(std::string_view header, uint64_t size, uint64_t* start, uint64_
   if (first.empty()) {
     auto suffix = core::parse_uint64(last);
     if (!suffix) return 0;
-    if (*suffix == 0 || size == 0) return -1;
+    if (*suffix == 0) return -1;
     uint64_t n = std::min(*suffix, size);
     *start = size - n;
     *length = n;
@@ -264,7 +265,10 @@ core::Status respond(const FileInfo& info, core::Fd fd, const StaticOptions& opt
   if (auto inm = request.headers.get("if-none-match")) {
     not_modified = etag_matches(*inm, info.etag);
   } else if (auto ims = request.headers.get("if-modified-since")) {
-    if (auto since = parse_http_date(*ims)) not_modified = info.mtime <= *since;
+    // A date in the future is no date the server ever sent: ignored (as Apache does, and as
+    // RFC 2616 said), so a client with a wrong clock cannot pin a stale copy.
+    auto since = parse_http_date(*ims);
+    if (since && *since <= static_cast<int64_t>(time(nullptr))) not_modified = info.mtime <= *since;
   }
   if (not_modified) {
     response.status = 304;
@@ -275,7 +279,9 @@ core::Status respond(const FileInfo& info, core::Fd fd, const StaticOptions& opt
 
   uint64_t start = 0, length = size;
   response.status = 200;
-  if (auto range = request.headers.get("range"); range && request.method == "GET") {
+  // Range is defined for GET only (RFC 9110 section 14.2); an empty file has no byte to point at,
+  // so its ranges are ignored (200, as nginx answers) rather than refused.
+  if (auto range = request.headers.get("range"); range && request.method == "GET" && size > 0) {
     bool use_range = true;
     if (auto if_range = request.headers.get("if-range")) {
       // If-Range: a strong ETag must match exactly, a date must equal Last-Modified.
