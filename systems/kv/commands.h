@@ -40,4 +40,9 @@ bool delete_if_empty(CommandContext& c, std::string_view key, size_t size);
 // Creates the key's entry of `type` when missing. REQUIRES: the key is absent or of that type.
 Entry* get_or_create(CommandContext& c, std::string_view key, Entry* existing, Type type);
 
+// Redis 7's errors for container commands (CLIENT, CONFIG, OBJECT...): a known subcommand with
+// the wrong arguments, or an unknown one.
+void reply_subcommand_error(CommandContext& c, std::string_view container,
+                            std::initializer_list<std::string_view> known);
+
 }  // namespace sfs::kv

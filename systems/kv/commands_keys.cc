@@ -87,6 +87,20 @@ Entry* get_or_create(CommandContext& c, std::string_view key, Entry* existing, T
   return c.db.put(make_object_entry(key, type));
 }
 
+void reply_subcommand_error(CommandContext& c, std::string_view container,
+                            std::initializer_list<std::string_view> known) {
+  std::string_view sub = c.arg(1);
+  for (auto k : known) {
+    if (eq(sub, k)) {
+      c.reply.error("ERR wrong number of arguments for '" + core::to_lower(container) + "|" +
+                    core::to_lower(sub) + "' command");
+      return;
+    }
+  }
+  c.reply.error("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try " +
+                core::to_upper(container) + " HELP.");
+}
+
 namespace {
 
 void cmd_del(CommandContext& c) {
@@ -465,7 +479,7 @@ const char* encoding_name(const Entry* e) {
 
 void cmd_object(CommandContext& c) {
   std::string_view sub = c.arg(1);
-  if (eq(sub, "help")) {
+  if (eq(sub, "help") && c.argc() == 2) {
     const char* lines[] = {
         "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
@@ -481,14 +495,9 @@ void cmd_object(CommandContext& c) {
     for (const char* l : lines) c.reply.simple(l);
     return;
   }
-  if (c.argc() != 3) {
-    c.reply.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-                  "'. Try OBJECT HELP.");
-    return;
-  }
   bool known = eq(sub, "encoding") || eq(sub, "refcount") || eq(sub, "idletime") || eq(sub, "freq");
-  if (!known) {
-    c.reply.error("ERR unknown subcommand '" + std::string(sub) + "'. Try OBJECT HELP.");
+  if (c.argc() != 3 || !known) {
+    reply_subcommand_error(c, "object", {"encoding", "refcount", "idletime", "freq", "help"});
     return;
   }
   // OBJECT does not touch the key's LRU clock.

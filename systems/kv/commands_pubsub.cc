@@ -69,8 +69,7 @@ void cmd_pubsub(CommandContext& c) {
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {
-    c.reply.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-                  "'. Try PUBSUB HELP.");
+    reply_subcommand_error(c, "pubsub", {"channels", "numsub", "numpat", "shardchannels", "shardnumsub", "help"});
   }
 }
 

@@ -152,8 +152,6 @@ void cmd_config(CommandContext& c) {
           bool dup = false;
           for (auto& [n, v] : out) dup = dup || n == name;
           if (!dup) out.emplace_back(name, p.get(c.server.config()));
-          // Only the canonical name unless an alias is asked for exactly.
-          if (pattern.find_first_of("*?[") != std::string::npos) break;
         }
       }
     }
@@ -220,8 +218,7 @@ void cmd_config(CommandContext& c) {
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {
-    c.reply.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-                  "'. Try CONFIG HELP.");
+    reply_subcommand_error(c, "config", {"get", "set", "resetstat", "rewrite", "help"});
   }
 }
 
@@ -339,8 +336,7 @@ void cmd_client(CommandContext& c) {
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {
-    c.reply.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-                  "'. Try CLIENT HELP.");
+    reply_subcommand_error(c, "client", {"id", "setname", "getname", "info", "list", "kill", "setinfo", "no-evict", "no-touch", "reply", "help"});
   }
 }
 
@@ -631,8 +627,7 @@ void cmd_command(CommandContext& c) {
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {
-    c.reply.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-                  "'. Try COMMAND HELP.");
+    reply_subcommand_error(c, "command", {"count", "info", "docs", "list", "getkeys", "help"});
   }
 }
 
@@ -749,8 +744,7 @@ void cmd_debug(CommandContext& c) {
     c.reply.simple("SLEEP <seconds>");
     c.reply.simple("    Stop the server for <seconds>. Decimals allowed.");
   } else {
-    c.reply.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-                  "'. Try DEBUG HELP.");
+    reply_subcommand_error(c, "debug", {"sleep", "reload", "object", "set-active-expire", "help"});
   }
 }
 
@@ -765,8 +759,7 @@ void cmd_memory(CommandContext& c) {
   } else if (eq(sub, "purge")) {
     c.reply.ok();
   } else {
-    c.reply.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-                  "'. Try MEMORY HELP.");
+    reply_subcommand_error(c, "memory", {"usage", "stats", "doctor", "malloc-stats", "purge", "help"});
   }
 }
 

@@ -142,7 +142,7 @@ std::vector<ConfigParam> build_params() {
                      return "";
                    }
                  }
-                 return "argument(s) must be one of the following: volatile-lru, allkeys-lru, volatile-random, allkeys-random, volatile-ttl, noeviction";
+                 return "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction";
                }});
   p.push_back({{"maxmemory-samples"}, [](const Config& c) { return std::to_string(c.maxmemory_samples); },
                int_setter(&Config::maxmemory_samples, 1, 64)});

@@ -13,8 +13,8 @@
 // Entries are addressed by byte offset ("position"); begin() is the first, next(pos) the one after,
 // end() one past the last. Insertion and removal move the tail with memmove, O(size) — the point
 // is that size stays small: types switch to a real hash table / skip list / deque above the
-// thresholds in config (list 128 entries, hash and zset 128 entries or values over 64 bytes,
-// intset 512 integers). Hashes store field,value pairs; sorted sets member,score pairs sorted by
+// thresholds in config (list 128 entries or 8 KiB, hash 512 and zset 128 entries or values
+// over 64 bytes, intset 512 integers). Hashes store field,value pairs; sorted sets member,score pairs sorted by
 // (score, member), with the score as its 8 raw bytes.
 //
 // IntSet — a sorted array of distinct int64 (sets whose members are all integers):

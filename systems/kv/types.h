@@ -41,7 +41,7 @@ namespace sfs::kv {
 struct Limits {
   int64_t list_max_entries = 128;
   int64_t list_max_bytes = 8192;
-  int64_t hash_max_entries = 128;
+  int64_t hash_max_entries = 512;
   int64_t hash_max_value = 64;
   int64_t set_max_intset_entries = 512;
   int64_t set_max_listpack_entries = 128;
