@@ -5,6 +5,7 @@
 #include "systems/kv/keyspace.h"
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <vector>
@@ -279,6 +280,7 @@ size_t Database::expire_scan(int64_t now, size_t buckets, std::vector<std::strin
   if (expires_ == 0 || map_.size() == 0) return 0;
   size_t seen = 0;
   size_t count = map_.bucket_count();
+  buckets = std::min(buckets, count);  // one call never visits a bucket twice
   for (size_t i = 0; i < buckets; ++i) {
     size_t index = expire_cursor_++ % count;
     for (Entry* e = map_.bucket(index); e != nullptr; e = e->next) {
