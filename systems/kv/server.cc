@@ -452,7 +452,8 @@ void Server::block_client(Client& client, std::unique_ptr<Client::Blocked> state
   }
   client.blocked = std::move(state);
   ++blocked_clients_;
-  if (client.connection) client.connection->pause_reading();
+  // The connection keeps reading (so a disconnect is noticed); ClientConnection::on_data leaves
+  // whatever a blocked client pipelines in its buffer until it is unblocked.
 }
 
 void Server::unblock_client(Client& client, bool timed_out) {
@@ -473,7 +474,6 @@ void Server::unblock_client(Client& client, bool timed_out) {
     if (state->null_bulk_on_timeout) client.reply.null();
     else client.reply.null_array();
   }
-  client.connection->resume_reading();
   // Commands the client pipelined after the blocking one run once this iteration ends.
   uint64_t id = client.id();
   loop_.defer([this, id] {
