@@ -21,9 +21,9 @@
 //
 // Blocking commands (BLPOP, BLMOVE, BZPOPMIN...) that find nothing park the client: its argv is
 // copied and it is queued per key; what it pipelines after waits in its input buffer. When a
-// write command signals one of its
-// keys, the parked command is simply executed again (serve_ready_keys, after the writing command
-// finishes, like Redis 7.2's reprocessing of blocked commands); if it still finds nothing it stays
+// write command signals one of its keys, the parked command is simply executed again
+// (serve_ready_keys, after the writing command finishes, like Redis 7.2's reprocessing of blocked
+// commands); if it still finds nothing it stays
 // parked. A timer answers it with a null when the timeout passes.
 #pragma once
 
