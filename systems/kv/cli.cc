@@ -346,6 +346,23 @@ int interactive(Connection& conn, const Options& opt) {
 }  // namespace
 
 int client_main(int argc, char** argv) {
+  // redis-cli spells RESP3 "-3"; the flag parser would take that for a negative number.
+  std::vector<char*> args(argv, argv + argc);
+  static char resp3_flag[] = "--resp3";
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (a == "-3") {
+      args[i] = resp3_flag;
+      continue;
+    }
+    if (a == "-h" || a == "-p" || a == "-n" || a == "--host" || a == "--port" || a == "--db") {
+      ++i;
+      continue;
+    }
+    if (a.empty() || a[0] != '-') break;  // the command starts here
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   Options opt;
   std::vector<std::string> command;
   core::Flags flags("sfs kv cli", "A redis-cli-like client for sfs kv (and any Redis server).");
