@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <type_traits>
 #include <vector>
 
 namespace sfs::kv {
@@ -16,7 +17,7 @@ namespace {
 constexpr size_t kEmbStrLimit = 44;
 
 Entry* allocate(std::string_view key, Type type, bool expire_slot, size_t extra) {
-  size_t size = sizeof(Entry) + (expire_slot ? 8 : 0) + key.size() + extra;
+  size_t size = sizeof(Entry) + Entry::object_size(type) + (expire_slot ? 8 : 0) + key.size() + extra;
   auto* e = static_cast<Entry*>(std::malloc(size));
   if (e == nullptr) throw std::bad_alloc();
   e->next = nullptr;
@@ -35,10 +36,10 @@ void destroy_value(Entry* e) {
         std::unique_ptr<std::string> owned(static_cast<std::string*>(e->value.ptr));
       }
       break;
-    case Type::kList: { std::unique_ptr<ListValue> owned(e->list()); break; }
-    case Type::kHash: { std::unique_ptr<HashValue> owned(e->hash()); break; }
-    case Type::kSet: { std::unique_ptr<SetValue> owned(e->set()); break; }
-    case Type::kZSet: { std::unique_ptr<ZSetValue> owned(e->zset()); break; }
+    case Type::kList: std::destroy_at(e->list()); break;
+    case Type::kHash: std::destroy_at(e->hash()); break;
+    case Type::kSet: std::destroy_at(e->set()); break;
+    case Type::kZSet: std::destroy_at(e->zset()); break;
   }
   e->value.ptr = nullptr;
 }
@@ -58,12 +59,12 @@ const char* type_name(Type type) {
 
 int64_t Entry::expire() const {
   int64_t v;
-  std::memcpy(&v, this + 1, 8);
+  std::memcpy(&v, expire_data(), 8);
   return v;
 }
 
 void Entry::set_expire(int64_t ms) {
-  std::memcpy(this + 1, &ms, 8);
+  std::memcpy(expire_data(), &ms, 8);
   meta |= kExpireSet;
 }
 
@@ -124,11 +125,14 @@ EntryPtr make_object_entry(std::string_view key, Type type, int64_t expire_ms) {
   bool slot = expire_ms >= 0;
   Entry* e = allocate(key, type, slot, 0);
   switch (type) {
-    case Type::kList: e->value.ptr = std::make_unique<ListValue>().release(); break;
-    case Type::kHash: e->value.ptr = std::make_unique<HashValue>().release(); break;
-    case Type::kSet: e->value.ptr = std::make_unique<SetValue>().release(); break;
-    case Type::kZSet: e->value.ptr = std::make_unique<ZSetValue>().release(); break;
-    case Type::kString: e->value.ptr = std::make_unique<std::string>().release(); break;
+    case Type::kList: std::construct_at(reinterpret_cast<ListValue*>(e->object_data())); break;
+    case Type::kHash: std::construct_at(reinterpret_cast<HashValue*>(e->object_data())); break;
+    case Type::kSet: std::construct_at(reinterpret_cast<SetValue*>(e->object_data())); break;
+    case Type::kZSet: std::construct_at(reinterpret_cast<ZSetValue*>(e->object_data())); break;
+    case Type::kString:
+      e->set_string_encoding(StringEncoding::kRaw);
+      e->value.ptr = std::make_unique<std::string>().release();
+      break;
   }
   if (slot) e->set_expire(expire_ms);
   return EntryPtr(e);
@@ -180,6 +184,19 @@ EntryPtr move_entry(Entry* e, std::string_view key, bool with_expire_slot) {
   if (extra > 0) std::memcpy(fresh->key_data() + key.size(), e->key_data() + e->key_len, extra);
   if (e->has_expire()) fresh->set_expire(e->expire());
   e->value.ptr = nullptr;
+  // Collections: move the in-entry object across; the old one is left empty and destroyed.
+  auto relocate = [](auto* from, char* to) {
+    using T = std::remove_pointer_t<decltype(from)>;
+    std::construct_at(reinterpret_cast<T*>(to), std::move(*from));
+    std::destroy_at(from);
+  };
+  switch (e->type()) {
+    case Type::kString: break;
+    case Type::kList: relocate(e->list(), fresh->object_data()); break;
+    case Type::kHash: relocate(e->hash(), fresh->object_data()); break;
+    case Type::kSet: relocate(e->set(), fresh->object_data()); break;
+    case Type::kZSet: relocate(e->zset(), fresh->object_data()); break;
+  }
   return EntryPtr(fresh);
 }
 
@@ -187,6 +204,7 @@ void release_shell(Entry* e) { std::free(e); }
 
 size_t entry_memory(const Entry* e) {
   size_t total = sizeof(Entry) + e->key_len + (e->has_expire_slot() ? 8 : 0) + sizeof(Entry*);
+  if (e->type() != Type::kString) total -= Entry::object_size(e->type());  // counted by memory()
   switch (e->type()) {
     case Type::kString:
       if (e->string_encoding() == StringEncoding::kEmbStr) total += static_cast<size_t>(e->value.integer);

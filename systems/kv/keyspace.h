@@ -1,14 +1,17 @@
 // The keyspace: databases of keys, each key one Entry.
 //
 // An Entry is a single allocation holding the chain link, the value, the key's bytes and, when
-// the key has a time to live, its deadline — and for short strings the value's bytes too:
+// the key has a time to live, its deadline — and the value itself for short strings and for
+// the handle object of lists, hashes, sets and sorted sets:
 //
 //   offset 0   Entry* next          hash chain (Table)
-//          8   value                int64 (int encoding, embstr length) or owning pointer
+//          8   value                int64 (int encoding, embstr length) or owning pointer (raw)
 //         16   u32 key_len
 //         20   u32 meta             bits 0-2 type, 3-4 string encoding, 5 expire slot present,
 //                                   6 deadline set, 8-31 LRU clock (seconds, mod 2^24)
-//         24   [i64 deadline ms]    only when the expire slot is present
+//         24   [value object]       ListValue / HashValue / SetValue / ZSetValue, constructed in
+//                                   place (16-24 bytes: the pointer to its packed or large form)
+//          .   [i64 deadline ms]    only when the expire slot is present
 //          .   key bytes
 //          .   [embstr bytes]       strings of at most 44 bytes (Redis's embstr limit)
 //
@@ -21,6 +24,10 @@
 // and volatile-* eviction samples buckets — Redis samples its `expires` dict instead; this trades
 // some sampling work when few keys have TTLs for 8-24 bytes per key.
 //
+// The value objects live inside the entry (placement construction), which saves a separate
+// allocation per collection: a 3-field hash costs one entry block plus one packed block. Moving
+// an entry to a new block (RENAME, adding an expire slot) move-constructs the object across.
+//
 // Ownership: a Database owns its entries; an entry owns its value. Everything that takes an
 // Entry* borrows it until the next change to that database.
 #pragma once
@@ -28,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -66,25 +74,36 @@ struct Entry {
   }
   bool has_expire_slot() const { return meta & kExpireSlot; }
   bool has_expire() const { return meta & kExpireSet; }
+  // Bytes of the value object stored after the header (0 for strings).
+  static size_t object_size(Type type) {
+    switch (type) {
+      case Type::kString: return 0;
+      case Type::kList: return sizeof(ListValue);
+      case Type::kHash: return sizeof(HashValue);
+      case Type::kSet: return sizeof(SetValue);
+      case Type::kZSet: return sizeof(ZSetValue);
+    }
+    return 0;
+  }
+  char* object_data() const { return const_cast<char*>(reinterpret_cast<const char*>(this + 1)); }
+  char* expire_data() const { return object_data() + object_size(type()); }
+
   int64_t expire() const;  // REQUIRES: has_expire()
   void set_expire(int64_t ms);  // REQUIRES: has_expire_slot()
   void clear_expire() { meta &= ~kExpireSet; }
   uint32_t lru() const { return meta >> kLruShift; }
   void set_lru(uint32_t clock) { meta = (meta & 0xFF) | (clock << kLruShift); }
 
-  char* key_data() { return reinterpret_cast<char*>(this + 1) + (has_expire_slot() ? 8 : 0); }
-  const char* key_data() const {
-    return reinterpret_cast<const char*>(this + 1) + (has_expire_slot() ? 8 : 0);
-  }
+  char* key_data() const { return expire_data() + (has_expire_slot() ? 8 : 0); }
   std::string_view key() const { return std::string_view(key_data(), key_len); }
 
   // String values. For the int encoding the digits are written into `buf` (>= 24 bytes).
   std::string_view string_value(char* buf) const;
   // Object values. REQUIRES: the matching type().
-  ListValue* list() const { return static_cast<ListValue*>(value.ptr); }
-  HashValue* hash() const { return static_cast<HashValue*>(value.ptr); }
-  SetValue* set() const { return static_cast<SetValue*>(value.ptr); }
-  ZSetValue* zset() const { return static_cast<ZSetValue*>(value.ptr); }
+  ListValue* list() const { return std::launder(reinterpret_cast<ListValue*>(object_data())); }
+  HashValue* hash() const { return std::launder(reinterpret_cast<HashValue*>(object_data())); }
+  SetValue* set() const { return std::launder(reinterpret_cast<SetValue*>(object_data())); }
+  ZSetValue* zset() const { return std::launder(reinterpret_cast<ZSetValue*>(object_data())); }
 };
 
 // Frees an entry and its value.

@@ -2,6 +2,7 @@
 #include "systems/kv/types.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace sfs::kv {
@@ -483,14 +484,27 @@ size_t SetValue::memory() const {
 
 namespace {
 
+// Scores in the packed form: integral values as decimal text ("3" is one byte, as listpack
+// stores integers), anything else as 0xFF followed by the 8 bytes of the double. Text never
+// starts with 0xFF, so the two cannot be confused.
 double read_score(std::string_view raw) {
-  double d;
-  std::memcpy(&d, raw.data(), sizeof(d));
-  return d;
+  if (raw.size() == 9 && static_cast<unsigned char>(raw[0]) == 0xFF) {
+    double d;
+    std::memcpy(&d, raw.data() + 1, sizeof(d));
+    return d;
+  }
+  int64_t v = 0;
+  parse_ll(raw, &v);
+  return static_cast<double>(v);
 }
 
-std::string_view score_bytes(const double& d) {
-  return std::string_view(reinterpret_cast<const char*>(&d), sizeof(d));
+std::string_view score_bytes(double d, char* buf) {
+  if (d == std::floor(d) && std::fabs(d) < 1e15 && !(d == 0 && std::signbit(d))) {
+    return std::string_view(buf, format_ll(static_cast<int64_t>(d), buf));
+  }
+  buf[0] = static_cast<char>(0xFF);
+  std::memcpy(buf + 1, &d, sizeof(d));
+  return std::string_view(buf, 9);
 }
 
 // (score, member) ordering of sorted sets.
@@ -671,6 +685,12 @@ class ZSetValue::SkipList {
   int level_ = 1;
 };
 
+struct ZSetValue::Big {
+  SkipList list;
+  Dict dict;
+  ~Big() { dict.clear([](DictNode* n) { std::unique_ptr<DictNode> owned(n); }); }
+};
+
 std::string_view ZSetValue::DictKey::operator()(const DictNode* n) const {
   return static_cast<const SkipList::Node*>(n->node)->member;
 }
@@ -679,16 +699,14 @@ std::string_view ZSetValue::DictKey::operator()(const DictNode* n) const {
 // Sorted sets
 
 ZSetValue::ZSetValue() = default;
+ZSetValue::ZSetValue(ZSetValue&&) noexcept = default;
+ZSetValue::~ZSetValue() = default;
 
-ZSetValue::~ZSetValue() {
-  if (dict_) dict_->clear([](DictNode* n) { std::unique_ptr<DictNode> owned(n); });
-}
-
-size_t ZSetValue::size() const { return big_ ? big_->size() : small_.count() / 2; }
+size_t ZSetValue::size() const { return big_ ? big_->list.size() : small_.count() / 2; }
 
 std::optional<double> ZSetValue::score(std::string_view member) const {
   if (big_) {
-    DictNode* n = dict_->find(member);
+    DictNode* n = big_->dict.find(member);
     if (n == nullptr) return std::nullopt;
     return static_cast<SkipList::Node*>(n->node)->score;
   }
@@ -698,20 +716,18 @@ std::optional<double> ZSetValue::score(std::string_view member) const {
 }
 
 void ZSetValue::convert() {
-  auto list = std::make_unique<SkipList>();
-  auto dict = std::make_unique<Dict>();
+  auto big = std::make_unique<Big>();
   for (size_t p = small_.begin(); p < small_.end();) {
     std::string_view m = small_.get(p);
     p = small_.next(p);
     double s = read_score(small_.get(p));
     p = small_.next(p);
     auto node = std::make_unique<DictNode>();
-    node->node = list->insert(m, s);
-    dict->insert(node.release());
+    node->node = big->list.insert(m, s);
+    big->dict.insert(node.release());
   }
   small_.clear();
-  big_ = std::move(list);
-  dict_ = std::move(dict);
+  big_ = std::move(big);
 }
 
 void ZSetValue::set(std::string_view member, double score) {
@@ -733,32 +749,33 @@ void ZSetValue::set(std::string_view member, double score) {
         p = small_.next(sp);
       }
       p = small_.insert(p, member);
-      small_.insert(small_.next(p), score_bytes(score));
+      char buf[24];
+      small_.insert(small_.next(p), score_bytes(score, buf));
       return;
     }
   }
-  if (DictNode* n = dict_->find(member)) {
+  if (DictNode* n = big_->dict.find(member)) {
     auto* node = static_cast<SkipList::Node*>(n->node);
     if (node->score == score) return;
     std::string copy = node->member;
-    big_->erase(copy, node->score);
-    n->node = big_->insert(copy, score);
+    big_->list.erase(copy, node->score);
+    n->node = big_->list.insert(copy, score);
     return;
   }
   auto node = std::make_unique<DictNode>();
-  node->node = big_->insert(member, score);
-  dict_->insert(node.release());
+  node->node = big_->list.insert(member, score);
+  big_->dict.insert(node.release());
 }
 
 bool ZSetValue::remove(std::string_view member) {
   if (big_) {
-    DictNode** link = dict_->find_link(member);
+    DictNode** link = big_->dict.find_link(member);
     if (link == nullptr) return false;
-    std::unique_ptr<DictNode> owned(dict_->unlink(link));
+    std::unique_ptr<DictNode> owned(big_->dict.unlink(link));
     auto* node = static_cast<SkipList::Node*>(owned->node);
     std::string copy = node->member;
-    big_->erase(copy, node->score);
-    dict_->maybe_shrink();
+    big_->list.erase(copy, node->score);
+    big_->dict.maybe_shrink();
     return true;
   }
   size_t pos = small_.find(member, small_.begin(), 2);
@@ -769,10 +786,10 @@ bool ZSetValue::remove(std::string_view member) {
 
 std::optional<size_t> ZSetValue::rank(std::string_view member) const {
   if (big_) {
-    DictNode* n = dict_->find(member);
+    DictNode* n = big_->dict.find(member);
     if (n == nullptr) return std::nullopt;
     auto* node = static_cast<SkipList::Node*>(n->node);
-    return big_->rank(node->member, node->score);
+    return big_->list.rank(node->member, node->score);
   }
   size_t r = 0;
   for (size_t p = small_.begin(); p < small_.end(); p = small_.next(small_.next(p)), ++r) {
@@ -783,7 +800,7 @@ std::optional<size_t> ZSetValue::rank(std::string_view member) const {
 
 std::pair<std::string_view, double> ZSetValue::at(size_t rank) const {
   if (big_) {
-    auto* node = big_->at(rank);
+    auto* node = big_->list.at(rank);
     return {node->member, node->score};
   }
   size_t p = small_.at(rank * 2);
@@ -795,11 +812,11 @@ void ZSetValue::walk(size_t first, size_t last, bool reverse,
   if (first > last || last >= size()) return;
   if (big_) {
     if (reverse) {
-      for (auto* x = big_->at(last); x != nullptr; x = x->backward) {
+      for (auto* x = big_->list.at(last); x != nullptr; x = x->backward) {
         if (!fn(x->member, x->score) || last-- == first) break;
       }
     } else {
-      for (auto* x = big_->at(first); x != nullptr; x = x->level[0].forward) {
+      for (auto* x = big_->list.at(first); x != nullptr; x = x->level[0].forward) {
         if (!fn(x->member, x->score) || first++ == last) break;
       }
     }
@@ -839,28 +856,28 @@ size_t ZSetValue::packed_count(const std::function<bool(std::string_view, double
 }
 
 size_t ZSetValue::count_below(const ScoreRange& r) const {
-  if (big_) return big_->count_before([&](SkipList::Node* x) { return below_min(r, x->score); });
+  if (big_) return big_->list.count_before([&](SkipList::Node* x) { return below_min(r, x->score); });
   return packed_count([&](std::string_view, double s) { return below_min(r, s); });
 }
 
 size_t ZSetValue::count_through(const ScoreRange& r) const {
-  if (big_) return big_->count_before([&](SkipList::Node* x) { return through_max(r, x->score); });
+  if (big_) return big_->list.count_before([&](SkipList::Node* x) { return through_max(r, x->score); });
   return packed_count([&](std::string_view, double s) { return through_max(r, s); });
 }
 
 size_t ZSetValue::count_below(const LexRange& r) const {
-  if (big_) return big_->count_before([&](SkipList::Node* x) { return below_min(r, x->member); });
+  if (big_) return big_->list.count_before([&](SkipList::Node* x) { return below_min(r, x->member); });
   return packed_count([&](std::string_view m, double) { return below_min(r, m); });
 }
 
 size_t ZSetValue::count_through(const LexRange& r) const {
-  if (big_) return big_->count_before([&](SkipList::Node* x) { return through_max(r, x->member); });
+  if (big_) return big_->list.count_before([&](SkipList::Node* x) { return through_max(r, x->member); });
   return packed_count([&](std::string_view m, double) { return through_max(r, m); });
 }
 
 size_t ZSetValue::memory() const {
   if (!big_) return sizeof(*this) + small_.bytes();
-  size_t total = sizeof(*this) + dict_->overhead_bytes();
+  size_t total = sizeof(*this) + sizeof(Big) + big_->dict.overhead_bytes();
   total += size() * (sizeof(SkipList::Node) + sizeof(DictNode) + 2 * sizeof(SkipList::Level));
   return total;
 }

@@ -60,6 +60,9 @@ struct KeyHash {
 
 class ListValue {
  public:
+  ListValue() = default;
+  ListValue(ListValue&&) noexcept = default;
+  ListValue& operator=(ListValue&&) noexcept = default;
   size_t size() const { return big_ ? big_->size() : small_.count(); }
   const char* encoding() const { return big_ ? "quicklist" : "listpack"; }
   void push(bool left, std::string_view value);
@@ -102,6 +105,7 @@ class HashValue {
   using Map = Table<Node, NodeKey, KeyHash>;
 
   HashValue() = default;
+  HashValue(HashValue&&) noexcept = default;
   ~HashValue();
   HashValue(const HashValue&) = delete;
   HashValue& operator=(const HashValue&) = delete;
@@ -139,6 +143,7 @@ class SetValue {
   using Map = Table<Node, NodeKey, KeyHash>;
 
   SetValue() = default;
+  SetValue(SetValue&&) noexcept = default;
   ~SetValue();
   SetValue(const SetValue&) = delete;
   SetValue& operator=(const SetValue&) = delete;
@@ -186,6 +191,7 @@ struct LexRange {
 class ZSetValue {
  public:
   ZSetValue();
+  ZSetValue(ZSetValue&&) noexcept;
   ~ZSetValue();
   ZSetValue(const ZSetValue&) = delete;
   ZSetValue& operator=(const ZSetValue&) = delete;
@@ -226,9 +232,10 @@ class ZSetValue {
   size_t packed_count(const std::function<bool(std::string_view, double)>& before) const;
   void convert();
 
+  struct Big;  // the skip list and the member -> node table
+
   PackedList small_;
-  std::unique_ptr<SkipList> big_;
-  std::unique_ptr<Dict> dict_;
+  std::unique_ptr<Big> big_;
 };
 
 // Parses "1.5", "(1.5", "-inf", "+inf" (false on anything else).
