@@ -181,7 +181,7 @@ void cmd_hincrbyfloat(CommandContext& c) {
   c.modified(c.arg(1));
   ++c.dirty;
   c.reply.bulk(text);
-  c.propagate_as({"HSET", std::string(c.arg(1)), std::string(c.arg(2)), text});
+  if (c.propagating()) c.propagate_as({"HSET", std::string(c.arg(1)), std::string(c.arg(2)), text});
 }
 
 void cmd_hscan(CommandContext& c) {

@@ -187,14 +187,14 @@ void expire_generic(CommandContext& c, int64_t unit, bool absolute) {
     c.db.remove(key);
     c.modified(key);
     ++c.dirty;
-    c.propagate_as({"DEL", key});
+    if (c.propagating()) c.propagate_as({"DEL", key});
     c.reply.integer(1);
     return;
   }
   c.db.set_expire(key, when);
   c.modified(key);
   ++c.dirty;
-  c.propagate_as({"PEXPIREAT", key, ll_to_string(when)});
+  if (c.propagating()) c.propagate_as({"PEXPIREAT", key, ll_to_string(when)});
   c.reply.integer(1);
 }
 

@@ -301,7 +301,7 @@ void lmove_generic(CommandContext& c, std::string_view src, std::string_view dst
   Entry* de = c.lookup_write(dst);
   if (!c.check_type(de, Type::kList)) return;
   move_element(c, src, se, dst, from_left, to_left);
-  c.propagate_as({"LMOVE", std::string(src), std::string(dst), from_left ? "LEFT" : "RIGHT",
+  if (c.propagating()) c.propagate_as({"LMOVE", std::string(src), std::string(dst), from_left ? "LEFT" : "RIGHT",
                   to_left ? "LEFT" : "RIGHT"});
 }
 
@@ -343,7 +343,7 @@ void bpop_generic(CommandContext& c, bool left) {
     c.reply.array(2);
     c.reply.bulk(key);
     pop_and_reply(c, e, key, left, 1, false);
-    c.propagate_as({left ? "LPOP" : "RPOP", std::string(key)});
+    if (c.propagating()) c.propagate_as({left ? "LPOP" : "RPOP", std::string(key)});
     return;
   }
   if (c.block(std::move(keys), deadline, false)) return;
@@ -395,7 +395,7 @@ void mpop_generic(CommandContext& c, size_t first, int64_t deadline, bool blocki
     c.reply.array(2);
     c.reply.bulk(key);
     pop_and_reply(c, e, key, left, static_cast<int64_t>(n), true);
-    c.propagate_as({left ? "LPOP" : "RPOP", std::string(key), std::to_string(n)});
+    if (c.propagating()) c.propagate_as({left ? "LPOP" : "RPOP", std::string(key), std::to_string(n)});
     return;
   }
   if (blocking && c.block(std::move(keys), deadline, false)) return;

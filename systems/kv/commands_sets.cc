@@ -128,8 +128,8 @@ void cmd_spop(CommandContext& c) {
   // Propagated as the deterministic SREM (or DEL when the whole set went), as Redis does.
   if (whole) {
     c.db.remove(key);
-    c.propagate_as({"DEL", key});
-  } else {
+    if (c.propagating()) c.propagate_as({"DEL", key});
+  } else if (c.propagating()) {
     std::vector<std::string> args = {"SREM", key};
     args.insert(args.end(), popped.begin(), popped.end());
     c.propagate_as(std::move(args));

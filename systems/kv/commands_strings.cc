@@ -107,14 +107,16 @@ void cmd_set(CommandContext& c) {
   set_key(c, key, c.arg(2), exp.when_ms, exp.keep_ttl);
   if (!get) c.reply.ok();
   // Relative deadlines are propagated as absolute ones, so a replay sets the same deadline.
-  std::vector<std::string> args = {"SET", std::string(key), std::string(c.arg(2))};
-  if (exp.when_ms >= 0) {
-    args.push_back("PXAT");
-    args.push_back(ll_to_string(exp.when_ms));
-  } else if (exp.keep_ttl) {
-    args.push_back("KEEPTTL");
+  if (c.propagating()) {
+    std::vector<std::string> args = {"SET", std::string(key), std::string(c.arg(2))};
+    if (exp.when_ms >= 0) {
+      args.push_back("PXAT");
+      args.push_back(ll_to_string(exp.when_ms));
+    } else if (exp.keep_ttl) {
+      args.push_back("KEEPTTL");
+    }
+    c.propagate_as(std::move(args));
   }
-  c.propagate_as(std::move(args));
 }
 
 void cmd_setnx(CommandContext& c) {
@@ -130,7 +132,7 @@ void setex_generic(CommandContext& c, int64_t unit) {
   ExpireOption exp;
   if (!parse_expire_value(c, 2, unit, false, &exp, core::to_lower(c.arg(0)))) return;
   set_key(c, c.arg(1), c.arg(3), exp.when_ms, false);
-  c.propagate_as({"SET", std::string(c.arg(1)), std::string(c.arg(3)), "PXAT", ll_to_string(exp.when_ms)});
+  if (c.propagating()) c.propagate_as({"SET", std::string(c.arg(1)), std::string(c.arg(3)), "PXAT", ll_to_string(exp.when_ms)});
   c.reply.ok();
 }
 
@@ -242,7 +244,7 @@ void cmd_incrbyfloat(CommandContext& c) {
   std::string text = format_long_double(value);
   set_key(c, c.arg(1), text, -1, true);
   c.reply.bulk(text);
-  c.propagate_as({"SET", std::string(c.arg(1)), text, "KEEPTTL"});
+  if (c.propagating()) c.propagate_as({"SET", std::string(c.arg(1)), text, "KEEPTTL"});
 }
 
 void cmd_append(CommandContext& c) {
@@ -351,7 +353,7 @@ void cmd_getdel(CommandContext& c) {
   c.db.remove(c.arg(1));
   c.modified(c.arg(1));
   ++c.dirty;
-  c.propagate_as({"DEL", std::string(c.arg(1))});
+  if (c.propagating()) c.propagate_as({"DEL", std::string(c.arg(1))});
 }
 
 void cmd_getex(CommandContext& c) {
@@ -382,16 +384,16 @@ void cmd_getex(CommandContext& c) {
   if (exp.when_ms >= 0) {
     if (exp.when_ms <= now_ms()) {
       c.db.remove(key);
-      c.propagate_as({"DEL", key});
+      if (c.propagating()) c.propagate_as({"DEL", key});
     } else {
       c.db.set_expire(key, exp.when_ms);
-      c.propagate_as({"PEXPIREAT", key, ll_to_string(exp.when_ms)});
+      if (c.propagating()) c.propagate_as({"PEXPIREAT", key, ll_to_string(exp.when_ms)});
     }
     c.modified(key);
     ++c.dirty;
   } else if (exp.persist && e->has_expire()) {
     c.db.persist(key);
-    c.propagate_as({"PERSIST", key});
+    if (c.propagating()) c.propagate_as({"PERSIST", key});
     c.modified(key);
     ++c.dirty;
   }
@@ -403,7 +405,7 @@ void cmd_getset(CommandContext& c) {
   if (e == nullptr) c.reply.null();
   else reply_string(c, e);
   set_key(c, c.arg(1), c.arg(2), -1, false);
-  c.propagate_as({"SET", std::string(c.arg(1)), std::string(c.arg(2))});
+  if (c.propagating()) c.propagate_as({"SET", std::string(c.arg(1)), std::string(c.arg(2))});
 }
 
 }  // namespace

@@ -554,7 +554,7 @@ void bzpop_generic(CommandContext& c, bool max) {
     c.reply.bulk(key);
     c.reply.bulk(items[0].first);
     c.reply.double_value(items[0].second);
-    c.propagate_as({max ? "ZPOPMAX" : "ZPOPMIN", std::string(key)});
+    if (c.propagating()) c.propagate_as({max ? "ZPOPMAX" : "ZPOPMIN", std::string(key)});
     return;
   }
   if (c.block(std::move(keys), deadline, false)) return;
@@ -615,7 +615,7 @@ void zmpop_generic(CommandContext& c, size_t first, int64_t deadline, bool block
       c.reply.bulk(m);
       c.reply.double_value(s);
     }
-    c.propagate_as({max ? "ZPOPMAX" : "ZPOPMIN", std::string(key), std::to_string(items.size())});
+    if (c.propagating()) c.propagate_as({max ? "ZPOPMAX" : "ZPOPMIN", std::string(key), std::to_string(items.size())});
     return;
   }
   if (blocking && c.block(std::move(keys), deadline, false)) return;

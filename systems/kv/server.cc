@@ -68,6 +68,8 @@ bool CommandContext::double_arg(size_t i, double* out, std::string_view error) {
   return true;
 }
 
+bool CommandContext::propagating() const { return server.aof_active() && !server.loading(); }
+
 void CommandContext::modified(std::string_view key) { server.signal_modified(db.id(), key); }
 
 void CommandContext::ready(std::string_view key) { server.signal_ready(db.id(), key); }
@@ -114,10 +116,10 @@ Server::~Server() {
 }
 
 const CommandSpec* Server::find_command(std::string_view name) const {
-  char lower[64];
+  char lower[64] = {};
   if (name.size() >= sizeof(lower)) return nullptr;
   for (size_t i = 0; i < name.size(); ++i) lower[i] = core::ascii_lower(name[i]);
-  auto it = command_index_.find(std::string(lower, name.size()));
+  auto it = command_index_.find(std::string_view(lower, name.size()));
   return it == command_index_.end() ? nullptr : it->second;
 }
 
@@ -330,6 +332,8 @@ void append_command(std::string& out, std::span<const std::string_view> argv) {
 }
 
 }  // namespace
+
+bool Server::aof_active() const { return aof_ && aof_->active(); }
 
 void Server::propagate(int db, std::span<const std::string_view> argv) {
   if (!aof_ || loading_ || !aof_->active()) return;

@@ -164,6 +164,9 @@ struct CommandContext {
 
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
+  // True when rewritten forms are wanted (an AOF is being written): lets hot commands skip
+  // building them.
+  bool propagating() const;
   void propagate_as(std::vector<std::string> args) {
     rewrite = true;
     rewritten.push_back(std::move(args));
@@ -240,6 +243,7 @@ class Server {
   void propagate(int db, const std::vector<std::string>& argv);
   int64_t& dirty() { return dirty_; }
   bool loading() const { return loading_; }
+  bool aof_active() const;
 
   // Clients.
   void add_client(std::unique_ptr<ClientConnection> connection);
@@ -313,7 +317,11 @@ class Server {
   core::EventLoop& loop_;
   Config config_;
   std::vector<CommandSpec> commands_;
-  std::unordered_map<std::string, const CommandSpec*> command_index_;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, const CommandSpec*, NameHash, std::equal_to<>> command_index_;
   std::vector<std::unique_ptr<Database>> dbs_;
   std::unique_ptr<core::Acceptor> acceptor_;
   std::unique_ptr<core::Acceptor> acceptor6_;
