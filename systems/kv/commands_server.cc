@@ -473,6 +473,13 @@ class SyntaxParser {
     };
     if (alts.size() == 1) {
       auto s = std::move(alts[0]);
+      // "[score member ...]": the ellipsis repeats the whole group, not its last word.
+      if (s.size() > 1 && s.back().multiple) {
+        s.back().multiple = false;
+        DocArg block = as_one(std::move(s));
+        block.multiple = true;
+        return block;
+      }
       if (s.size() == 2 && !s[0].token.empty() && s[0].type == "pure-token" && s[1].token.empty()) {
         DocArg a = s[1];
         a.token = s[0].token;
