@@ -444,10 +444,19 @@ class SyntaxParser {
         a = alternatives();
         if (at("]")) ++pos_;
         a.optional = true;
-        // "x [x ...]" is one argument that repeats.
-        if (!out.empty() && a.multiple && a.children.empty() && out.back().name == a.name) {
+        // "x [x ...]" and "a b [a b ...]" are one argument (or group) that repeats.
+        if (a.multiple && a.children.empty() && !out.empty() && out.back().name == a.name) {
           out.back().multiple = true;
           continue;
+        }
+        if (a.multiple && a.type == "block" && out.size() >= a.children.size()) {
+          bool same = true;
+          size_t k = a.children.size();
+          for (size_t i = 0; i < k; ++i) same = same && out[out.size() - k + i].name == a.children[i].name;
+          if (same) {
+            out.resize(out.size() - k);
+            a.optional = false;
+          }
         }
       } else {
         a = word();
