@@ -4,7 +4,8 @@
 
 #include <malloc.h>
 #if defined(SFS_SANITIZE) || defined(SFS_FUZZING)
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime (sanitizer/allocator_interface.h, which g++ does not install).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 #include <signal.h>
 #include <sys/wait.h>

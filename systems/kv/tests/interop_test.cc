@@ -50,6 +50,11 @@ struct RealRedis {
     EXPECT_TRUE(p.is_ok()) << p.status().to_string();
     if (!p.is_ok()) return nullptr;
     r->process = std::move(p).value();
+    // Redis accepts connections while it is still loading its files and answers -LOADING.
+    auto c = RespClient::connect(r->port);
+    for (int i = 0; i < 1500 && c.is_ok() && c->call({"PING"}) != "PONG"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     return r;
   }
 };
