@@ -8,6 +8,7 @@
 extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -185,14 +186,16 @@ core::Status Server::start() {
     auto acceptor = std::make_unique<core::Acceptor>(loop_, std::move(fd).value(),
                                                      [this](core::Fd client_fd, std::string peer) {
       ++stats_.connections_received;
-      auto conn = std::make_unique<ClientConnection>(*this, std::move(client_fd), std::move(peer),
-                                                     next_client_id_++);
       if (static_cast<int64_t>(clients_.size()) >= config_.maxclients) {
+        // Best effort, straight to the socket: the connection is dropped at once.
         ++stats_.rejected_connections;
-        conn->send("-ERR max number of clients reached\r\n");
-        conn->flush();
+        static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+        ssize_t n = ::send(client_fd.get(), kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)n;
         return;
       }
+      auto conn = std::make_unique<ClientConnection>(*this, std::move(client_fd), std::move(peer),
+                                                     next_client_id_++);
       if (config_.tcp_keepalive > 0) (void)core::set_keepalive(conn->fd());
       // Normal clients have no hard output limit (as in Redis); reading pauses above 64 MiB
       // of unsent replies so a client that never reads cannot grow the buffer without bound.
@@ -689,7 +692,6 @@ bool Server::free_memory_if_needed() {
   bool volatile_only = policy.starts_with("volatile");
   bool by_lru = policy.ends_with("lru");
   bool by_ttl = policy == "volatile-ttl";
-  int evicted = 0;
   while (used > static_cast<size_t>(config_.maxmemory)) {
     // Sample maxmemory-samples candidates across the databases; keep the best.
     Database* best_db = nullptr;
@@ -728,7 +730,7 @@ bool Server::free_memory_if_needed() {
     ++dirty_;
     propagate(best_db->id(), std::vector<std::string>{"DEL", best_key});
     signal_modified(best_db->id(), best_key);
-    if (++evicted % 16 == 0 || true) used = used_memory();
+    used = used_memory();
   }
   return true;
 }

@@ -295,6 +295,23 @@ TEST_F(ServerTest, ClientCommandsAndQuit) {
   EXPECT_TRUE(a.wait_closed());
 }
 
+TEST_F(ServerTest, MaxclientsRefusesExtraConnections) {
+  RespClient a = client();
+  RespClient b = client();
+  EXPECT_EQ(b.call({"PING"}), "PONG");
+  // The start-up probe connection may still be counted for a moment.
+  ASSERT_TRUE(eventually([&] { return a.call({"INFO", "clients"}).find("connected_clients:2\r") != std::string::npos; }));
+  EXPECT_EQ(a.call({"CONFIG", "SET", "maxclients", "2"}), "OK");
+  for (int i = 0; i < 3; ++i) {
+    RespClient extra = client();
+    EXPECT_EQ(extra.read(), "-ERR max number of clients reached");
+    EXPECT_TRUE(extra.wait_closed());
+  }
+  EXPECT_NE(a.call({"INFO", "stats"}).find("rejected_connections:3"), std::string::npos);
+  EXPECT_EQ(b.call({"PING"}), "PONG");
+  EXPECT_EQ(a.call({"CONFIG", "SET", "maxclients", "10000"}), "OK");
+}
+
 TEST_F(ServerTest, ShutdownCommandStopsTheServer) {
   RespClient c = client();
   c.call({"SHUTDOWN", "NOSAVE"}, 10000);
