@@ -346,16 +346,23 @@ int interactive(Connection& conn, const Options& opt) {
 }  // namespace
 
 int client_main(int argc, char** argv) {
-  // redis-cli spells RESP3 "-3"; the flag parser would take that for a negative number.
+  // redis-cli spells RESP3 "-3" (the flag parser would take it for a negative number) and the
+  // host "-h" (which the flag parser reserves for --help): translate both.
   std::vector<char*> args(argv, argv + argc);
   static char resp3_flag[] = "--resp3";
+  static char host_flag[] = "--host";
   for (size_t i = 1; i < args.size(); ++i) {
     std::string_view a = args[i];
     if (a == "-3") {
       args[i] = resp3_flag;
       continue;
     }
-    if (a == "-h" || a == "-p" || a == "-n" || a == "--host" || a == "--port" || a == "--db") {
+    if (a == "-h" && i + 1 < args.size()) {
+      args[i] = host_flag;
+      ++i;
+      continue;
+    }
+    if (a == "-p" || a == "-n" || a == "--host" || a == "--port" || a == "--db") {
       ++i;
       continue;
     }
@@ -366,7 +373,7 @@ int client_main(int argc, char** argv) {
   Options opt;
   std::vector<std::string> command;
   core::Flags flags("sfs kv cli", "A redis-cli-like client for sfs kv (and any Redis server).");
-  flags.add("host", &opt.host, "server host (default 127.0.0.1)", 'h', "HOST");
+  flags.add("host", &opt.host, "server host (default 127.0.0.1); -h HOST works too", 0, "HOST");
   flags.add("port", &opt.port, "server port (default 6379)", 'p');
   flags.add("db", &opt.db, "database number", 'n');
   flags.add("resp3", &opt.resp3, "speak RESP3 (HELLO 3)", '3');

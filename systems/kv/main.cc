@@ -26,7 +26,23 @@ int server_main(int argc, char** argv) {
     for (const auto& name : p.names) {
       values.push_back(kUnset);
       given[name] = &values.back();
-      flags.add(name, &values.back(), "configuration directive (see redis.conf)", name == "port" ? 'p' : 0);
+      static const std::map<std::string, std::string> kHelp = {
+          {"port", "TCP port (default 6379; 0 picks a free one)"},
+          {"bind", "addresses to listen on (default 127.0.0.1; \"*\" for all)"},
+          {"dir", "working directory for dump.rdb and the AOF (default .)"},
+          {"dbfilename", "RDB snapshot file name (default dump.rdb)"},
+          {"appendonly", "yes: log every write to the append-only file"},
+          {"appendfsync", "always | everysec | no (default everysec)"},
+          {"save", "snapshot rules \"<seconds> <changes> ...\" (\"\" for none)"},
+          {"maxmemory", "memory limit (100mb, 2gb; 0 = none)"},
+          {"maxmemory-policy", "noeviction | allkeys-lru | volatile-lru | allkeys-random | volatile-random | volatile-ttl"},
+          {"databases", "number of databases (default 16)"},
+          {"loglevel", "debug | verbose | notice | warning"},
+      };
+      auto help = kHelp.find(name);
+      flags.add(name, &values.back(),
+                help != kHelp.end() ? help->second : "redis.conf directive (see CONFIG GET)",
+                name == "port" ? 'p' : 0);
     }
   }
   flags.epilog(

@@ -337,7 +337,7 @@ TEST(InteropTest, SfsKvCliScriptedAgainstRealRedisAndOurs) {
   std::string p = std::to_string((*s)->port);
   std::string cli = core::testing::sfs_binary();
   EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "SET", "k", "-1"}), "OK\n");
-  EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "GET", "k"}), "-1\n");
+  EXPECT_EQ(run({cli, "kv", "cli", "-h", "127.0.0.1", "-p", p, "GET", "k"}), "-1\n");
   EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "--no-raw", "INCR", "k"}), "(integer) 0\n");
   EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "--no-raw", "RPUSH", "l", "a", "b"}), "(integer) 2\n");
   EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "--no-raw", "LRANGE", "l", "0", "-1"}), "1) \"a\"\n2) \"b\"\n");
