@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -355,8 +356,10 @@ class Reader {
         case 3: {
           uint64_t clen, ulen;
           if (!length(&clen) || !length(&ulen)) return false;
-          if (ulen > 512ULL * 1024 * 1024) return fail("compressed string too long");
           if (!raw(clen, &s)) return false;
+          // LZF expands at most ~132x (a 3-byte reference yields 264 bytes): reject claims beyond
+          // that before allocating the output.
+          if (ulen > 512ULL * 1024 * 1024 || ulen > clen * 140 + 64) return fail("bad compressed string length");
           auto plain = core::lzf_decompress(s, ulen);
           if (!plain.is_ok()) return fail(plain.status().message());
           *out = std::move(plain).value();
@@ -839,7 +842,10 @@ core::Status rdb_load(Databases& dbs, std::string_view data, bool aof_preamble) 
     if (type == kOpResizeDb) {
       uint64_t size, expires;
       if (!r.length(&size) || !r.length(&expires)) break;
-      if (db != nullptr && size < (1u << 28)) db->reserve(static_cast<size_t>(size));
+      // A hint only: bounded by what the rest of the file could hold (a key takes > 2 bytes),
+      // so a corrupt count cannot make us allocate a huge table.
+      uint64_t plausible = (data.size() - r.pos()) / 2;
+      if (db != nullptr) db->reserve(static_cast<size_t>(std::min(size, plausible)));
       continue;
     }
     if (type == kOpAux) {
