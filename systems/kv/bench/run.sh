@@ -4,9 +4,12 @@
 #   systems/kv/bench/run.sh [--quick] [--repeat N] [--requests N] [--keys N]
 #
 # Throughput: redis-benchmark with the same settings against both servers (50 clients, -P 1 and
-# -P 16, the tests below); each test is run --repeat times per server (alternating servers) and
-# the best run counts, which filters out noise from other work on the machine. Prints
-# requests/second for both and ours/redis (above 1.0: sfs kv is faster).
+# -P 16, the tests below, one test per run); each test is run --repeat times per server
+# (alternating servers) and the best run counts, which filters out noise from other work on the
+# machine. Prints requests/second for both and ours/redis (above 1.0: sfs kv is faster), and the
+# CPU time each server spent on the run (from /proc/PID/stat; below 1.0: sfs kv did the same work
+# with less CPU) — the steadier figure on a busy machine. LRANGE_100's run includes the LPUSH
+# that redis-benchmark uses to fill the list.
 # Memory: for each data type, a fresh server of each kind is loaded with 1,000,000 keys through
 # `redis-cli --pipe`, then RSS (from /proc) and INFO's used_memory are read: ours/redis (below
 # 1.0: sfs kv uses less).
@@ -74,36 +77,46 @@ echo "redis:   $(redis-server --version | cut -d' ' -f3)   sfs: $("$sfs" version
 echo
 
 # ---- throughput
+# Each test runs alone (so the server's CPU time can be charged to it), servers alternating.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 redis_port=$(free_port); start_server redis "$redis_port"; redis_pid=$server_pid
 ours_port=$(free_port); start_server ours "$ours_port"; ours_pid=$server_pid
 for pipeline in 1 16; do
   n=$requests
   [ "$pipeline" = 16 ] && n=$((requests * 5))
-  for kind in redis ours; do : >"$work/$kind-$pipeline.csv"; done
+  : >"$work/results-$pipeline.csv"
   for r in $(seq "$repeat"); do
-    for kind in redis ours; do
-      port=$redis_port; [ "$kind" = ours ] && port=$ours_port
-      redis-cli -p "$port" FLUSHALL >/dev/null
-      redis-benchmark -p "$port" -c 50 -n "$n" -P "$pipeline" -t "$tests" --csv 2>/dev/null \
-        >>"$work/$kind-$pipeline.csv"
+    for test in ${tests//,/ }; do
+      for kind in redis ours; do
+        port=$redis_port; pid=$redis_pid
+        [ "$kind" = ours ] && { port=$ours_port; pid=$ours_pid; }
+        redis-cli -p "$port" FLUSHALL >/dev/null
+        before=$(cpu_ticks "$pid")
+        redis-benchmark -p "$port" -c 50 -n "$n" -P "$pipeline" -t "$test" --csv 2>/dev/null |
+          sed -n 's/^"\([^"]*\)","\([0-9.]*\)".*/\1,\2/p' | tail -1 >"$work/one.csv"
+        after=$(cpu_ticks "$pid")
+        echo "$kind,$(cat "$work/one.csv"),$((after - before))" >>"$work/results-$pipeline.csv"
+      done
     done
   done
-  python3 - "$work/redis-$pipeline.csv" "$work/ours-$pipeline.csv" "$pipeline" "$n" <<'PY'
-import csv, sys
-def best(path):
-    out = {}
-    for row in csv.reader(open(path)):
-        if not row or row[0] == "test":
-            continue
-        out[row[0]] = max(out.get(row[0], 0.0), float(row[1]))
-    return out
-redis, ours, p, n = best(sys.argv[1]), best(sys.argv[2]), sys.argv[3], sys.argv[4]
-print(f"redis-benchmark -c 50 -n {n} -P {p}  (requests/second, best of the runs)")
-print(f"| {'test':<34} | {'redis 7.0':>12} | {'sfs kv':>12} | {'ours/redis':>10} |")
-print(f"|{'-'*36}|{'-'*13}:|{'-'*13}:|{'-'*11}:|")
-for test in redis:
-    r, o = redis[test], ours.get(test, 0.0)
-    print(f"| {test:<34} | {r:>12.0f} | {o:>12.0f} | {o / r if r else 0:>10.2f} |")
+  python3 - "$work/results-$pipeline.csv" "$pipeline" "$n" "$(getconf CLK_TCK)" <<'PY'
+import sys
+rows = [line.strip().split(",") for line in open(sys.argv[1]) if line.count(",") >= 3]
+p, n, hz = sys.argv[2], sys.argv[3], float(sys.argv[4])
+rps, cpu, order = {}, {}, []
+for kind, test, value, ticks in rows:
+    if test not in order:
+        order.append(test)
+    key = (kind, test)
+    rps[key] = max(rps.get(key, 0.0), float(value))
+    cpu[key] = min(cpu.get(key, float("inf")), int(ticks) / hz)
+print(f"redis-benchmark -c 50 -n {n} -P {p}: requests/second (best run) and the server's CPU seconds for the run (least)")
+print(f"| {'test':<32} | {'redis rps':>10} | {'sfs kv rps':>10} | {'ours/redis':>10} | {'redis CPU s':>11} | {'sfs CPU s':>9} | {'CPU ours/redis':>14} |")
+print(f"|{'-'*34}|{'-'*11}:|{'-'*11}:|{'-'*11}:|{'-'*12}:|{'-'*10}:|{'-'*15}:|")
+for test in order:
+    r, o = rps.get(("redis", test), 0), rps.get(("ours", test), 0)
+    rc, oc = cpu.get(("redis", test), 0), cpu.get(("ours", test), 0)
+    print(f"| {test:<32} | {r:>10.0f} | {o:>10.0f} | {o / r if r else 0:>10.2f} | {rc:>11.2f} | {oc:>9.2f} | {oc / rc if rc else 0:>14.2f} |")
 print()
 PY
 done
