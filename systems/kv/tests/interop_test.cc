@@ -387,12 +387,16 @@ TEST(InteropTest, SfsKvCliInteractiveWithHistory) {
     t.keys("quit");
     t.key("Enter");
   }
-  // History survives: Up twice recalls "GET fruit" in a new session.
+  // History survives: Up recalls "quit", "SELECT 2", then "GET fruit" in a new session. (Keys
+  // sent before the editor takes the terminal may be dropped, so press Up until it shows.)
   Tmux t({"env", "HOME=" + home.path(), "TERM=xterm", core::testing::sfs_binary(), "kv", "cli", "-p", p});
   ASSERT_TRUE(t.wait_for("127.0.0.1:" + p + ">")) << t.screen();
-  t.key("Up");
-  t.key("Up");
-  t.key("Up");
+  bool recalled = false;
+  for (int i = 0; i < 20 && !recalled; ++i) {
+    t.key("Up");
+    recalled = t.wait_for("127.0.0.1:" + p + "> GET fruit", 500);
+  }
+  ASSERT_TRUE(recalled) << t.screen();
   t.key("Enter");
   EXPECT_TRUE(t.wait_for("\"apple\"")) << t.screen();
   t.keys("quit");
