@@ -130,6 +130,15 @@ std::map<std::string, std::string> snapshot(RespClient& c) {
   return out;
 }
 
+TEST(InteropTest, CaseFilesMatchRealRedis) {
+  REQUIRE_PROGRAM("redis-server");
+  core::testing::TempDir dir;
+  auto redis = RealRedis::start(dir.path());
+  ASSERT_TRUE(redis);
+  for (const auto& file : testing::case_files()) testing::run_cases(redis->port, file, "redis-server");
+  redis->process.stop();
+}
+
 TEST(InteropTest, RdbFromRealRedisLoadsIntoSfsKv) {
   REQUIRE_PROGRAM("redis-server");
   core::testing::TempDir redis_dir;

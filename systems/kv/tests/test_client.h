@@ -10,13 +10,18 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/socket.h"
 #include "core/strings.h"
 #include "core/testing/testing.h"
+#include "systems/kv/resp.h"
 
 namespace sfs::kv::testing {
 
@@ -168,5 +173,55 @@ struct KvServer {
     return std::move(c).value();
   }
 };
+
+// The command case files (tests/cases/*.txt): each command line is followed by "=> <reply>".
+inline std::string cases_dir() { return core::testing::source_dir() + "/systems/kv/tests/cases"; }
+
+inline std::vector<std::string> case_files() {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(cases_dir())) {
+    if (e.path().extension() == ".txt") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Runs one case file against the server on `port`; reports every mismatch.
+inline void run_cases(uint16_t port, const std::string& path, const std::string& label) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  auto client = RespClient::connect(port);
+  ASSERT_TRUE(client.is_ok());
+  ASSERT_EQ(client->call({"FLUSHALL"}), "OK");
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  size_t checked = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    if (line.empty() || line[0] == '#' || line.rfind("=> ", 0) == 0) continue;
+    if (line == "!resp3") {
+      client->call({"HELLO", "3"});
+      continue;
+    }
+    std::vector<std::string> args;
+    ASSERT_TRUE(split_args(line, &args)) << line;
+    ASSERT_TRUE(i + 1 < lines.size() && lines[i + 1].rfind("=> ", 0) == 0)
+        << path << ": no expected reply after '" << line << "'";
+    std::string expected = lines[i + 1].substr(3);
+    std::string got = client->call(args);
+    EXPECT_EQ(got, expected) << label << " " << std::filesystem::path(path).filename().string()
+                             << ":" << (i + 1) << ": " << line;
+    ++checked;
+  }
+  EXPECT_GT(checked, 10u);
+}
 
 }  // namespace sfs::kv::testing
