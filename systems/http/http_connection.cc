@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 
@@ -23,9 +24,14 @@ constexpr size_t kHighWater = 1 << 20;
 // larger ones go out with sendfile() after the head.
 constexpr uint64_t kInlineFileLimit = 16 * 1024;
 constexpr uint64_t kSendfileChunk = 1 << 20;
-constexpr core::Milliseconds kLingerTimeout{2000};
+// Lingering close after an error (nginx's lingering_timeout / lingering_time idea): discard what
+// the client is still sending until it stops for kLingerGap, sends kLingerMaxBytes, or
+// kLingerTotal has passed, so a client that sends its whole request before reading (Python's
+// http.client with a 20 MB URI, an oversized upload) reads the 4xx instead of a reset.
+constexpr core::Milliseconds kLingerGap{2000};
+constexpr core::Milliseconds kLingerTotal{10000};
 constexpr core::Milliseconds kWebSocketCloseTimeout{5000};
-constexpr size_t kLingerMaxBytes = 1 << 20;
+constexpr size_t kLingerMaxBytes = 256u << 20;
 
 bool known_method(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "DELETE" || m == "PATCH" ||
@@ -155,7 +161,16 @@ void HttpConnection::handle_read() {
     // Discarding what a client sends after an error response, until it closes.
     lingered_bytes_ += in_.size();
     in_.clear();
-    if (eof || lingered_bytes_ > kLingerMaxBytes) close();
+    if (eof || lingered_bytes_ > kLingerMaxBytes) {
+      close();
+      return;
+    }
+    if (received > 0) deadline_ = std::min(loop_.now() + kLingerGap, linger_end_);
+    if (!drained) {
+      loop_.defer([alive = alive_, this] {
+        if (*alive && !closed_ && (interest_ & core::kReadable)) handle_read();
+      });
+    }
     return;
   }
   if (received > 0) last_read_ = loop_.now();
@@ -244,12 +259,13 @@ bool HttpConnection::on_head() {
     send_error(501, "method " + request.method + " is not implemented");
     return false;
   }
-  if (parser().framing() == MessageParser::Framing::kNone && !request.headers.has("content-length") &&
-      (request.method == "POST" || request.method == "PUT" || request.method == "PATCH")) {
-    send_error(411, request.method + " needs Content-Length or Transfer-Encoding: chunked");
-    return false;
-  }
-  if (auto expect = request.headers.get("expect")) {
+  // A request with neither Content-Length nor Transfer-Encoding has an empty body (RFC 9112
+  // section 6.3, rule 7), whatever its method: `curl -X POST URL` sends one, and nginx accepts it.
+  // (411 Length Required is therefore never needed: every request's length is known.)
+  //
+  // Expect (RFC 9110 section 10.1.1): an HTTP/1.0 client cannot know 100 Continue, so the field
+  // is ignored in HTTP/1.0 requests.
+  if (auto expect = request.headers.get("expect"); expect && request.version == 11) {
     if (!core::iequals(*expect, "100-continue")) {
       send_error(417, "unsupported expectation '" + std::string(*expect) + "'");
       return false;
@@ -283,7 +299,8 @@ void HttpConnection::handle_request() {
 
   Response response;
   if (request.method == "OPTIONS" && request.path == "*") {
-    response.status = 204;
+    // The server as a whole (RFC 9110 section 9.3.7): what it supports, and Content-Length: 0.
+    response.status = 200;
     response.headers.set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
   } else {
     server_.router().handle(request, response);
@@ -306,7 +323,10 @@ void HttpConnection::write_response(const Exchange& exchange, Response& response
   const bool streaming = response.stream != nullptr && !no_body;
   if (streaming && exchange.version == 10) keep_alive = false;
 
-  out_.append(exchange.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  // RFC 9110 section 6.2: a server sends the highest minor version it conforms to, so HTTP/1.0
+  // clients get "HTTP/1.1" too (as from nginx and Apache); their framing is still HTTP/1.0's
+  // (no chunked, keep-alive only when asked for).
+  out_.append("HTTP/1.1 ");
   append_number(out_, static_cast<uint64_t>(status));
   out_.push_back(' ');
   out_.append(reason_phrase(status));
@@ -315,11 +335,13 @@ void HttpConnection::write_response(const Exchange& exchange, Response& response
   out_.append("Server: ");
   out_.append(server_.options().server_name);
   out_.append("\r\n");
+  bool upgrade_offered = false;
   for (const auto& [name, value] : response.headers) {
     if (core::iequals(name, "content-length") || core::iequals(name, "transfer-encoding") ||
         core::iequals(name, "connection") || core::iequals(name, "date") || core::iequals(name, "server")) {
       continue;
     }
+    upgrade_offered |= core::iequals(name, "upgrade");
     if (has_line_break(name) || has_line_break(value) || !is_token(name)) {
       SFS_LOG_WARN("dropping response header with a line break or bad name: ", name);
       continue;
@@ -340,10 +362,13 @@ void HttpConnection::write_response(const Exchange& exchange, Response& response
     append_number(out_, length);
     out_.append("\r\n");
   }
+  // Connection options (RFC 9110 section 7.6.1); an Upgrade field (426) needs "upgrade" there.
   if (!keep_alive) {
-    out_.append("Connection: close\r\n");
+    out_.append(upgrade_offered ? "Connection: upgrade, close\r\n" : "Connection: close\r\n");
   } else if (exchange.version == 10) {
-    out_.append("Connection: keep-alive\r\n");
+    out_.append(upgrade_offered ? "Connection: upgrade, keep-alive\r\n" : "Connection: keep-alive\r\n");
+  } else if (upgrade_offered) {
+    out_.append("Connection: upgrade\r\n");
   }
   out_.append("\r\n");
 
@@ -516,7 +541,8 @@ void HttpConnection::flush() {
       if (linger_after_write_ && !peer_eof_) {
         ::shutdown(fd_.get(), SHUT_WR);
         phase_ = Phase::kLinger;
-        deadline_ = loop_.now() + kLingerTimeout;
+        linger_end_ = loop_.now() + kLingerTotal;
+        deadline_ = loop_.now() + kLingerGap;
         in_.clear();
         update_interest();
         return;

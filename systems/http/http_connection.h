@@ -23,8 +23,8 @@
 //
 //   Upgrade: websocket --handle_upgrade()--> [websocket] process_frames() ... close handshake
 //   Errors (parser, timeouts): send_error() writes the status with Connection: close, then a
-//   lingering close: shutdown(SHUT_WR), discard input until EOF or 2 s, close — so the client
-//   reads the error instead of a reset.
+//   lingering close: shutdown(SHUT_WR), discard input until EOF, 2 s without input or 10 s in all,
+//   close — so the client reads the error instead of a reset.
 #pragma once
 
 #include <cstdint>
@@ -151,6 +151,7 @@ class HttpConnection : public core::IoHandler,
   bool linger_after_write_ = false;
   bool shutdown_requested_ = false;
   size_t lingered_bytes_ = 0;
+  core::Clock::time_point linger_end_;
   std::shared_ptr<bool> alive_;
 };
 

@@ -77,6 +77,7 @@ core::Result<json::Value> Request::json() const {
       !(media.size() > 5 && core::iequals(media.substr(media.size() - 5), "+json"))) {
     return core::Status::invalid_argument("expected a JSON body, got Content-Type " + std::string(media));
   }
+  if (core::trim(body).empty()) return core::Status::invalid_argument("request body is empty: expected JSON");
   auto value = json::parse(body);
   if (!value.is_ok()) {
     return core::Status::invalid_argument("request body is not valid JSON: " + value.status().message());

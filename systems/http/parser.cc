@@ -25,8 +25,11 @@ constexpr TokenTable kToken;
 
 // field-value characters: HTAB, SP, VCHAR, obs-text (RFC 9110 section 5.5).
 inline bool is_field_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7F); }
-// request-target characters: visible ASCII only (RFC 3986 has no raw spaces or controls).
-inline bool is_target_char(unsigned char c) { return c > 0x20 && c < 0x7F; }
+// request-target characters: visible ASCII, and bytes over 0x7F. RFC 3986 wants those
+// percent-encoded, but clients send raw UTF-8 (curl passes it through as typed) and nginx and
+// Apache accept it; no parser takes such a byte for a delimiter, so it cannot shift a message
+// boundary. Spaces, controls and DEL stay errors.
+inline bool is_target_char(unsigned char c) { return c > 0x20 && c != 0x7F; }
 
 std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -51,6 +54,17 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// Host = uri-host [ ":" port ]: reg-name / IPv4 / IP-literal characters (RFC 3986 section 3.2.2).
+// No '@' (userinfo), '/', spaces or controls.
+bool is_valid_host(std::string_view host) {
+  for (char c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view("-._~%!$&'()*+,;=:[]").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool is_token(std::string_view text) {
@@ -71,6 +85,7 @@ void MessageParser::reset() {
   content_length_ = 0;
   remaining_ = 0;
   trailer_bytes_ = 0;
+  target_authority_.clear();
   request_ = Request();
   response_ = ResponseHead();
   body_.clear();
@@ -140,13 +155,18 @@ MessageParser::Result MessageParser::parse_head(std::string_view data, size_t* c
       return fail(431, "header section larger than " + std::to_string(limits_.max_header_bytes) +
                            " bytes");
     }
-    if (end == pos || data[end - 1] != '\r') {
-      *consumed = pos;
-      return fail(400, "bare LF as a line terminator (lines must end with CRLF)");
-    }
-    std::string_view line = data.substr(pos, end - 1 - pos);
+    // RFC 9112 section 2.2: a line ends with CRLF, and a recipient MAY take a bare LF as the end
+    // (nginx, Apache and curl do; `printf 'GET / HTTP/1.1\nHost: x\n\n' | nc` works). A CR
+    // anywhere else in the line is a bare CR, which stays an error: some implementations end a
+    // line there, so two of them could see different fields (the smuggling risk).
+    size_t line_end = end > pos && data[end - 1] == '\r' ? end - 1 : end;
+    std::string_view line = data.substr(pos, line_end - pos);
     size_t line_bytes = end + 1 - pos;
     pos = end + 1;
+    if (std::memchr(line.data(), '\r', line.size()) != nullptr) {
+      *consumed = pos;
+      return fail(400, start_done ? "bare CR in a header field line" : "bare CR in the start line");
+    }
     if (!start_done) {
       if (line.empty() && !started_) {
         // RFC 9112 section 2.2: ignore empty lines before the start line (left over from a
@@ -195,7 +215,6 @@ MessageParser::Result MessageParser::parse_head(std::string_view data, size_t* c
 }
 
 MessageParser::Result MessageParser::parse_start_line(std::string_view line) {
-  if (line.find('\r') != std::string_view::npos) return fail(400, "bare CR in the start line");
   return kind_ == Kind::kRequest ? parse_request_line(line) : parse_status_line(line);
 }
 
@@ -238,10 +257,19 @@ MessageParser::Result MessageParser::parse_request_line(std::string_view line) {
     }
     size_t scheme_end = target.find("://");
     if (scheme_end != std::string_view::npos) {
+      // absolute-form (RFC 9112 section 3.2.2): the server uses the target's authority instead
+      // of the Host field (see decide_framing()), and the path after it ("" means "/").
       std::string scheme = core::to_lower(target.substr(0, scheme_end));
       if (scheme != "http" && scheme != "https") return fail(400, "unsupported URI scheme");
-      size_t slash = target.find('/', scheme_end + 3);
-      path_and_query = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+      std::string_view rest = target.substr(scheme_end + 3);
+      size_t path_start = rest.find_first_of("/?");
+      std::string_view authority = rest.substr(0, path_start);
+      if (authority.empty()) return fail(400, "absolute-form target without a host");
+      // RFC 9110 section 4.2.4: userinfo in an http(s) URI is to be treated as an error.
+      if (authority.find('@') != std::string_view::npos) return fail(400, "userinfo in the request target");
+      if (!is_valid_host(authority)) return fail(400, "invalid host in the request target");
+      target_authority_ = std::string(authority);
+      path_and_query = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
     } else if (method == "CONNECT") {
       request_.path = std::string(target);
       return Result::kNeedMore;
@@ -255,6 +283,7 @@ MessageParser::Result MessageParser::parse_request_line(std::string_view line) {
   size_t question = path_and_query.find('?');
   std::string_view raw_path = path_and_query.substr(0, question);
   if (question != std::string_view::npos) request_.query = std::string(path_and_query.substr(question + 1));
+  if (raw_path.empty()) raw_path = "/";  // "http://host" or "http://host?q"
   auto decoded = percent_decode(raw_path);
   if (!decoded) return fail(400, "bad percent-escape in the path");
   if (decoded->find('\0') != std::string::npos) return fail(400, "NUL in the path");
@@ -332,13 +361,12 @@ MessageParser::Result MessageParser::decide_framing() {
       if (hosts > 1) return fail(400, "more than one Host field");
     }
     // Host = uri-host [ ":" port ] (RFC 9112 section 3.2: an invalid value is a 400).
-    if (auto host = request_.headers.get("host")) {
-      for (char c : *host) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  std::string_view("-._~%!$&'()*+,;=:[]").find(c) != std::string_view::npos;
-        if (!ok) return fail(400, "invalid Host '" + printable(*host) + "'");
-      }
+    if (auto host = request_.headers.get("host"); host && !is_valid_host(*host)) {
+      return fail(400, "invalid Host '" + printable(*host) + "'");
     }
+    // An absolute-form target's authority replaces the Host field (RFC 9112 section 3.2.2), so
+    // the application sees one answer to "which host was asked for".
+    if (!target_authority_.empty()) request_.headers.set("Host", std::move(target_authority_));
     if (has_te) {
       if (version == 10) return fail(400, "Transfer-Encoding in an HTTP/1.0 request");
       if (length_fields > 0) return fail(400, "both Transfer-Encoding and Content-Length");

@@ -24,12 +24,19 @@
 //     any coding but a single final "chunked" (501 for codings it does not implement)
 //   - several Content-Length fields, lists ("5, 5"), signs, spaces, non-digits, overflow
 //   - obs-fold (a field line starting with space or tab), whitespace before the colon,
-//     an empty or non-token field name, bare CR anywhere, bare LF as a line end, NUL or other
-//     control characters in a field value
+//     an empty or non-token field name, bare CR anywhere, NUL or other control characters in a
+//     field value
 //   - a malformed request line (double spaces, missing version, bad method token), an unknown
 //     major version (505), a missing or repeated Host in HTTP/1.1, a Host that is not
 //     uri-host[:port]
 //   - a malformed chunk size (non-hex, too many digits, a chunk missing its CRLF, bad extension)
+//
+// Line ends: in the start line and the header section a bare LF ends a line as CRLF does
+// (RFC 9112 section 2.2 allows it; nginx and Apache do it), but a CR that is not right before the
+// LF is refused. In a chunked body the chunk-size lines, the CRLF after each chunk's data and the
+// trailer section need CRLF exactly: those bytes decide where the body ends, and a front end that
+// ends a chunk line only at CRLF would read a bare-LF-ended line differently (the "chunk
+// extension / line terminator" smuggling family), so there a bare LF stays a 400.
 // and applies the limits in Limits (414, 431, 413).
 #pragma once
 
@@ -113,6 +120,7 @@ class MessageParser {
   uint64_t content_length_ = 0;
   uint64_t remaining_ = 0;       // of the fixed body or the current chunk
   size_t trailer_bytes_ = 0;
+  std::string target_authority_;  // of an absolute-form target, until it replaces Host
   Request request_;
   ResponseHead response_;
   std::string body_;

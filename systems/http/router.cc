@@ -145,11 +145,32 @@ core::Status Router::dispatch(Request& request, Response& response) const {
     allow("OPTIONS");
     response.headers.set("Allow", allowed);
     if (request.method == "OPTIONS") {
-      response.status = 204;
+      // RFC 9110 section 9.3.7: a successful OPTIONS response without content carries
+      // Content-Length: 0, so 200 rather than 204 (which may not carry it); Apache does the same.
+      response.status = 200;
       return core::Status::ok();
     }
     response.error(405, "method " + request.method + " is not allowed here (allowed: " + allowed + ")");
     response.headers.set("Allow", allowed);
+    return core::Status::ok();
+  }
+  // A WebSocket endpoint asked for without the upgrade (a browser's address bar, curl):
+  // 426 Upgrade Required with Upgrade: websocket (RFC 9110 section 15.5.22, RFC 6455 section 4.2.2).
+  for (const SocketRoute& route : sockets_) {
+    if (!match(route.segments, request.path, &request.params)) continue;
+    request.params.clear();
+    if (request.method == "GET" || request.method == "HEAD") {
+      response.error(426, "this is a WebSocket endpoint: connect with Upgrade: websocket");
+      response.headers.set("Upgrade", "websocket");
+      response.headers.set("Sec-WebSocket-Version", "13");
+      return core::Status::ok();
+    }
+    response.headers.set("Allow", "GET, HEAD, OPTIONS");
+    if (request.method == "OPTIONS") {
+      response.status = 200;
+      return core::Status::ok();
+    }
+    response.error(405, "method " + request.method + " is not allowed here (allowed: GET, HEAD, OPTIONS)");
     return core::Status::ok();
   }
   if (not_found_) return not_found_(request, response);

@@ -20,7 +20,8 @@
 // Dispatch rules (RFC 9110 sections 9.3.2, 9.3.7, 15.5.6):
 //   - HEAD runs the GET handler; the server drops the body and keeps the headers.
 //   - A path that matches some route but not with this method: 405 with an Allow field listing the
-//     methods that would match; OPTIONS on such a path gets 204 with Allow instead.
+//     methods that would match; OPTIONS on such a path gets 200 with Allow (and Content-Length:
+//     0) instead.
 //   - No route matches: the not_found() handler, or a JSON 404.
 //   - A handler that returns an error Status gets a JSON error body whose status comes from
 //     status_for() (invalid argument 400, not found 404, ...). A handler that wants another code

@@ -16,6 +16,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "core/log.h"
@@ -81,12 +82,17 @@ std::string make_etag(const struct stat& st) {
   return buf;
 }
 
-// If-None-Match uses weak comparison (RFC 9110 section 13.1.2): W/"x" matches "x".
-bool etag_matches(std::string_view header, std::string_view etag) {
+// Whether a list of entity tags (If-Match, If-None-Match) names `etag` (ours is always strong).
+// If-None-Match uses weak comparison (RFC 9110 section 8.8.3.2: W/"x" matches "x"); If-Match
+// uses strong comparison (a weak tag never matches). "*" matches any current file.
+bool etag_matches(std::string_view header, std::string_view etag, bool strong = false) {
   for (std::string_view piece : core::split(header, ',')) {
     std::string_view tag = core::trim(piece);
     if (tag == "*") return true;
-    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag.substr(0, 2) == "W/") {
+      if (strong) continue;
+      tag.remove_prefix(2);
+    }
     if (tag == etag) return true;
   }
   return false;
@@ -107,7 +113,7 @@ int parse_range(std::string_view header, uint64_t size, uint64_t* start, uint64_
   if (first.empty()) {
     auto suffix = core::parse_uint64(last);
     if (!suffix) return 0;
-    if (*suffix == 0 || size == 0) return -1;
+    if (*suffix == 0) return -1;
     uint64_t n = std::min(*suffix, size);
     *start = size - n;
     *length = n;
@@ -239,12 +245,30 @@ core::Status respond(const FileInfo& info, core::Fd fd, const StaticOptions& opt
   response.headers.add("Accept-Ranges", "bytes");
   if (!options.cache_control.empty()) response.headers.add("Cache-Control", options.cache_control);
 
-  // Conditional requests (RFC 9110 section 13.2.2 order): If-None-Match, else If-Modified-Since.
+  // Conditional requests, in the order of RFC 9110 section 13.2.2: If-Match (strong comparison),
+  // else If-Unmodified-Since, failing with 412; then If-None-Match (weak comparison), else
+  // If-Modified-Since, succeeding with 304; If-Range last. A date that does not parse is ignored.
+  bool precondition_failed = false;
+  if (auto im = request.headers.get("if-match")) {
+    precondition_failed = !etag_matches(*im, info.etag, /*strong=*/true);
+  } else if (auto ius = request.headers.get("if-unmodified-since")) {
+    if (auto since = parse_http_date(*ius)) precondition_failed = info.mtime > *since;
+  }
+  if (precondition_failed) {
+    response.headers.clear();
+    response.headers.add("ETag", info.etag);
+    response.headers.add("Last-Modified", info.last_modified);
+    response.error(412, "precondition failed: the file has changed");
+    return core::Status::ok();
+  }
   bool not_modified = false;
   if (auto inm = request.headers.get("if-none-match")) {
     not_modified = etag_matches(*inm, info.etag);
   } else if (auto ims = request.headers.get("if-modified-since")) {
-    if (auto since = parse_http_date(*ims)) not_modified = info.mtime <= *since;
+    // A date in the future is no date the server ever sent: ignored (as Apache does, and as
+    // RFC 2616 said), so a client with a wrong clock cannot pin a stale copy.
+    auto since = parse_http_date(*ims);
+    if (since && *since <= static_cast<int64_t>(time(nullptr))) not_modified = info.mtime <= *since;
   }
   if (not_modified) {
     response.status = 304;
@@ -255,7 +279,9 @@ core::Status respond(const FileInfo& info, core::Fd fd, const StaticOptions& opt
 
   uint64_t start = 0, length = size;
   response.status = 200;
-  if (auto range = request.headers.get("range"); range && request.method == "GET") {
+  // Range is defined for GET only (RFC 9110 section 14.2); an empty file has no byte to point at,
+  // so its ranges are ignored (200, as nginx answers) rather than refused.
+  if (auto range = request.headers.get("range"); range && request.method == "GET" && size > 0) {
     bool use_range = true;
     if (auto if_range = request.headers.get("if-range")) {
       // If-Range: a strong ETag must match exactly, a date must equal Last-Modified.
@@ -347,7 +373,9 @@ core::Status serve(const Root& root, FileCache& cache, const StaticOptions& opti
     } else if (options.directory_listing) {
       return list_directory(fd.get(), request.path, response);
     } else {
-      return core::Status::not_found("no index in " + request.path);
+      // A directory that exists but may not be listed: 403, as nginx and Apache answer.
+      response.error(403, "directory listing is off and " + request.path + " has no " + options.index);
+      return core::Status::ok();
     }
   }
   if (!S_ISREG(st.st_mode)) return core::Status::not_found("not a regular file: " + request.path);

@@ -6,9 +6,11 @@
 // The path comes from the route's unnamed wildcard "*" (or the whole request path when the route
 // has none; a named wildcard such as "*rest" is not looked at). What it does (RFC 9110 sections 8.8, 13, 14):
 //   - Content-Type from the file name (mime.h); index.html for a directory; a directory without a
-//     trailing slash is redirected (301) to one; optional HTML directory listings.
+//     trailing slash is redirected (301) to one; optional HTML directory listings (without
+//     them, a directory with no index is a 403, as in nginx).
 //   - Validators: a strong ETag from inode, size and modification time, and Last-Modified.
-//     If-None-Match and If-Modified-Since answer 304 when the client's copy is current.
+//     If-None-Match and If-Modified-Since answer 304 when the client's copy is current;
+//     If-Match and If-Unmodified-Since answer 412 when it is not (RFC 9110 section 13.2.2 order).
 //   - Range: a single "bytes=" range answers 206 with Content-Range (If-Range respected); an
 //     unsatisfiable one answers 416 with "Content-Range: bytes */size". Multiple ranges are
 //     answered with the whole file (200), which the RFC allows.

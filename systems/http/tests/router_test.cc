@@ -62,7 +62,8 @@ TEST(HttpRouterTest, MethodNotAllowedAndOptions) {
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.headers.value("allow"), "GET, HEAD, PUT, OPTIONS");
   r = run(router, "OPTIONS", "/thing");
-  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
   EXPECT_EQ(r.headers.value("allow"), "GET, HEAD, PUT, OPTIONS");
   router.not_found([](Request&, Response& res) {
     res.text("custom", 404);
@@ -128,6 +129,9 @@ TEST(HttpRouterTest, JsonHelpers) {
   r = run(router, "POST", "/sum", "{nope");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("not valid JSON"), std::string::npos);
+  r = run(router, "POST", "/sum", "");  // `curl -X POST URL`: no body at all
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("request body is empty"), std::string::npos) << r.body;
   Request wrong_type;
   wrong_type.headers.add("Content-Type", "text/plain");
   wrong_type.body = "{}";
@@ -202,6 +206,8 @@ TEST(HttpMessageTest, HeadersAndStatus) {
   EXPECT_EQ(mime_type("x/y.HTML"), "text/html; charset=utf-8");
   EXPECT_EQ(mime_type("a.tar.gz"), "application/gzip");
   EXPECT_EQ(mime_type("dir.d/noext"), "application/octet-stream");
+  EXPECT_EQ(mime_type("feed.rss"), "application/rss+xml");
+  EXPECT_EQ(mime_type("clip.MOV"), "video/quicktime");
 }
 
 }  // namespace

@@ -115,7 +115,6 @@ TEST(HttpServerTest, StatusCodes) {
       {"DELETE /hello HTTP/1.1\r\nHost: t\r\n\r\n", 405},
       {"BREW /hello HTTP/1.1\r\nHost: t\r\n\r\n", 501},
       {"CONNECT t:80 HTTP/1.1\r\nHost: t\r\n\r\n", 501},
-      {"POST /echo HTTP/1.1\r\nHost: t\r\n\r\n", 411},
       {"GET /hello HTTP/2.0\r\nHost: t\r\n\r\n", 505},
       {"GET /hello HTTP/1.1\r\n\r\n", 400},
       {"GET /" + std::string(10000, 'x') + " HTTP/1.1\r\nHost: t\r\n\r\n", 414},
@@ -138,12 +137,17 @@ TEST(HttpServerTest, StatusCodes) {
     }
   }
   RawClient client(server.port());
+  // OPTIONS (RFC 9110 section 9.3.7): 200, Allow, and Content-Length: 0 for the empty body.
   ASSERT_TRUE(client.send("OPTIONS /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
   auto options = client.read_response();
-  EXPECT_EQ(options.status, 204);
+  EXPECT_EQ(options.status, 200);
   EXPECT_EQ(options.headers.value("allow"), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(options.headers.value("content-length"), "0");
   ASSERT_TRUE(client.send("OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n"));
-  EXPECT_EQ(client.read_response().status, 204);
+  auto server_wide = client.read_response();
+  EXPECT_EQ(server_wide.status, 200);
+  EXPECT_EQ(server_wide.headers.value("allow"), "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+  EXPECT_EQ(server_wide.headers.value("content-length"), "0");
   ASSERT_TRUE(client.send("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n"));
   auto not_found = client.read_response();
   EXPECT_EQ(not_found.headers.value("content-type"), "application/json");
@@ -153,20 +157,119 @@ TEST(HttpServerTest, StatusCodes) {
 TEST(HttpServerTest, Http10) {
   TestServer server(demo_router());
   RawClient client(server.port());
+  // No Host needed; the answer is HTTP/1.1 (RFC 9110 section 6.2, as nginx) with 1.0 framing, and
+  // the connection closes after it.
   ASSERT_TRUE(client.send("GET /hello HTTP/1.0\r\n\r\n"));
   auto r = client.read_response();
-  EXPECT_EQ(r.version, 10);
+  EXPECT_EQ(r.version, 11);
   EXPECT_EQ(r.body, "hello\n");
+  EXPECT_EQ(r.headers.value("connection"), "close");
+  EXPECT_EQ(r.headers.value("content-length"), "6");
   EXPECT_TRUE(client.wait_closed());
 
+  // Expect is ignored in HTTP/1.0 (RFC 9110 section 10.1.1): no 100, no 417.
+  RawClient expect(server.port());
+  ASSERT_TRUE(expect.send("POST /echo HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi"
+                          "GET /x HTTP/1.0\r\n\r\n"));
+  r = expect.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "hi");
+  EXPECT_TRUE(expect.wait_closed());  // the pipelined second request is not answered
+  RawClient teapot(server.port());
+  ASSERT_TRUE(teapot.send("GET /hello HTTP/1.0\r\nExpect: teapot\r\n\r\n"));
+  EXPECT_EQ(teapot.read_response().status, 200);
+
+  // Keep-alive only when asked for (any case, as ApacheBench's "Keep-Alive"), and said so.
   RawClient keep(server.port());
-  ASSERT_TRUE(keep.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  ASSERT_TRUE(keep.send("GET /hello HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
   r = keep.read_response();
+  EXPECT_EQ(r.headers.value("connection"), "keep-alive");
+  ASSERT_TRUE(keep.send("HEAD /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  r = keep.read_response(true);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.value("connection"), "keep-alive");
+  EXPECT_EQ(r.headers.value("content-length"), "6");
+  ASSERT_TRUE(keep.send("GET /nope HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  r = keep.read_response();
+  EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.headers.value("connection"), "keep-alive");
   ASSERT_TRUE(keep.send("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
   // A streamed body to an HTTP/1.0 client is delimited by closing the connection.
   std::string rest = keep.read_until_close();
   EXPECT_NE(rest.find("\r\n\r\none,two,three"), std::string::npos) << rest;
+}
+
+// RFC 9112 section 6.3 rule 7: no Content-Length and no Transfer-Encoding means an empty body,
+// whatever the method (`curl -X POST URL`); the connection stays usable.
+TEST(HttpServerTest, RequestWithoutLengthHasAnEmptyBody) {
+  TestServer server(demo_router());
+  RawClient client(server.port());
+  ASSERT_TRUE(client.send("POST /echo HTTP/1.1\r\nHost: t\r\n\r\n"
+                          "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto r = client.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(r.headers.value("connection"), "");
+  EXPECT_EQ(client.read_response().body, "hello\n");
+  for (const char* method : {"PUT", "PATCH", "DELETE"}) {
+    ASSERT_TRUE(client.send(std::string(method) + " /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
+    EXPECT_EQ(client.read_response().status, 405) << method;  // routed, not refused for framing
+  }
+}
+
+// Bare LF line ends (RFC 9112 section 2.2), as `printf 'GET / HTTP/1.1\nHost: x\n\n' | nc`
+// sends; a bare CR is still a 400 that closes the connection.
+TEST(HttpServerTest, BareLineFeedRequests) {
+  TestServer server(demo_router());
+  RawClient client(server.port());
+  ASSERT_TRUE(client.send("GET /hello HTTP/1.1\nHost: x\n\nPOST /echo HTTP/1.1\nHost: x\n"
+                          "Content-Length: 2\n\nok"));
+  EXPECT_EQ(client.read_response().body, "hello\n");
+  EXPECT_EQ(client.read_response().body, "ok");
+  ASSERT_TRUE(client.send("GET /hello HTTP/1.1\nHost: x\rX: y\n\n"));
+  auto r = client.read_response();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(client.wait_closed());
+}
+
+// absolute-form targets (RFC 9112 section 3.2.2), as a client talking to a proxy sends them.
+TEST(HttpServerTest, AbsoluteFormTarget) {
+  Router router = demo_router();
+  router.get("/host", [](Request& req, Response& res) {
+    res.text(std::string(req.headers.value("host")) + " " + req.path + " " + req.query);
+    return core::Status::ok();
+  });
+  TestServer server(std::move(router));
+  RawClient client(server.port());
+  ASSERT_TRUE(client.send("GET http://example.test:8080/host?a=1 HTTP/1.1\r\nHost: other\r\n\r\n"));
+  EXPECT_EQ(client.read_response().body, "example.test:8080 /host a=1");
+  ASSERT_TRUE(client.send("GET http://t/hello HTTP/1.0\r\n\r\n"));
+  EXPECT_EQ(client.read_response().body, "hello\n");
+}
+
+// A request line far over the limit: 414 as soon as the limit is passed, and the connection
+// closed — but only after the client, which (like Python's http.client) sends everything before it
+// reads, has sent it all: the lingering close discards the rest instead of resetting the
+// connection under the client. The same for a body over the limit that is sent anyway.
+TEST(HttpServerTest, VeryLongUriGets414AndClose) {
+  TestServer server(demo_router());
+  RawClient client(server.port());
+  std::string wire = "GET /" + std::string(8 << 20, 'u') + " HTTP/1.1\r\nHost: t\r\n\r\n";
+  ASSERT_TRUE(client.send(wire));
+  auto r = client.read_response();
+  EXPECT_EQ(r.status, 414);
+  EXPECT_EQ(r.headers.value("connection"), "close");
+  EXPECT_TRUE(client.wait_closed());
+
+  ServerOptions options;
+  options.limits.max_body = 1 << 20;
+  TestServer small(demo_router(), options);
+  RawClient upload(small.port());
+  ASSERT_TRUE(upload.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 8388608\r\n\r\n" +
+                          std::string(8 << 20, 'b')));
+  r = upload.read_response();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_TRUE(upload.wait_closed());
 }
 
 TEST(HttpServerTest, ChunkedStreamingResponse) {

@@ -75,10 +75,10 @@ TEST_F(HttpStaticFilesTest, IndexTypesAndRedirects) {
   EXPECT_EQ(get(server, "/docs/").body, "docs");
   EXPECT_EQ(get(server, "/a%20b.txt").body, "spaced");
   EXPECT_EQ(get(server, "/missing").status, 404);
-  EXPECT_EQ(get(server, "/empty/").status, 404);
+  EXPECT_EQ(get(server, "/empty/").status, 403);  // exists, no index, no listing (as nginx)
   EXPECT_EQ(get(server, "/.secret").status, 404);
   EXPECT_EQ(get(server, "/inside-link").body, "0123456789");
-  EXPECT_EQ(get(server, "/digits.txt", "", "POST").status, 411);
+  EXPECT_EQ(get(server, "/digits.txt", "", "POST").status, 405);  // no length: an empty body
   EXPECT_EQ(get(server, "/digits.txt", "Content-Length: 0\r\n", "POST").status, 405);
   r = get(server, "/digits.txt", "", "HEAD");
   EXPECT_EQ(r.status, 200);
@@ -121,8 +121,52 @@ TEST_F(HttpStaticFilesTest, ConditionalRequests) {
   EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: \"other\"\r\n").status, 200);
   EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: " + modified + "\r\n").status, 304);
   EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n").status, 200);
-  // If-None-Match wins over If-Modified-Since.
+  // If-None-Match wins over If-Modified-Since, both ways (RFC 9110 section 13.2.2).
   EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: \"x\"\r\nIf-Modified-Since: " + modified + "\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: " + etag +
+                                           "\r\nIf-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n").status, 304);
+  EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: *\r\n").status, 304);
+  // A date that does not parse is ignored; the obsolete date forms are understood.
+  EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: yesterday\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: Sunday, 06-Nov-94 08:49:37 GMT\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: Sun Nov  6 08:49:37 1994\r\n").status, 200);
+  // A date in the future is ignored (a client's wrong clock must not pin a stale copy).
+  EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: Fri Dec 31 23:59:59 2100\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Modified-Since: Fri, 31 Dec 2100 23:59:59 GMT\r\n").status, 200);
+  // HEAD is conditional too.
+  EXPECT_EQ(get(server, "/digits.txt", "If-None-Match: " + etag + "\r\n", "HEAD").status, 304);
+  // If-Match (strong comparison) and If-Unmodified-Since fail with 412; If-Match wins.
+  EXPECT_EQ(get(server, "/digits.txt", "If-Match: " + etag + "\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Match: *\r\n").status, 200);
+  r = get(server, "/digits.txt", "If-Match: W/" + etag + "\r\n");
+  EXPECT_EQ(r.status, 412);
+  EXPECT_EQ(r.headers.value("etag"), etag);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Match: \"other\"\r\nIf-None-Match: " + etag + "\r\n").status, 412);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n").status, 412);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Unmodified-Since: " + modified + "\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "If-Match: " + etag +
+                                           "\r\nIf-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n").status, 200);
+}
+
+// Names with '+', spaces, '%' and UTF-8, asked for raw and percent-encoded: '+' in a path is a
+// plus (only a query's '+' is a space), and a query string never changes which file is served.
+TEST_F(HttpStaticFilesTest, PercentEncodedNames) {
+  ASSERT_TRUE(core::write_file(root_ + "/c++ notes.txt", "plus").is_ok());
+  ASSERT_TRUE(core::write_file(root_ + "/100%.txt", "percent").is_ok());
+  ASSERT_TRUE(core::write_file(root_ + "/caf\xC3\xA9.txt", "utf8").is_ok());
+  TestServer server(router());
+  EXPECT_EQ(get(server, "/c++%20notes.txt").body, "plus");
+  EXPECT_EQ(get(server, "/c%2B%2B%20notes.txt").body, "plus");
+  EXPECT_EQ(get(server, "/c++%20notes.txt?q=a+b&x=%20").body, "plus");
+  EXPECT_EQ(get(server, "/c++%20notes.txt?").body, "plus");
+  EXPECT_EQ(get(server, "/c++ notes.txt").status, 400);  // a raw space is not a valid target
+  EXPECT_EQ(get(server, "/c%20%20notes.txt").status, 404);  // '+' is not a space in a path
+  EXPECT_EQ(get(server, "/100%25.txt").body, "percent");
+  EXPECT_EQ(get(server, "/caf%C3%A9.txt").body, "utf8");
+  EXPECT_EQ(get(server, "/caf%c3%a9.txt").body, "utf8");
+  EXPECT_EQ(get(server, "/caf\xC3\xA9.txt").body, "utf8");  // raw UTF-8, as curl sends it
+  EXPECT_EQ(get(server, "/%64igits.txt").body, "0123456789");
+  EXPECT_EQ(get(server, "http://t/digits.txt?v=1").body, "0123456789");  // absolute-form
 }
 
 TEST_F(HttpStaticFilesTest, Ranges) {
@@ -137,10 +181,40 @@ TEST_F(HttpStaticFilesTest, Ranges) {
   r = get(server, "/digits.txt", "Range: bytes=10-\r\n");
   EXPECT_EQ(r.status, 416);
   EXPECT_EQ(r.headers.value("content-range"), "bytes */10");
-  // Malformed or multiple ranges: the whole file.
+  // A suffix longer than the file is the whole file, still as a 206; an empty suffix is a 416.
+  r = get(server, "/digits.txt", "Range: bytes=-100\r\n");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, "0123456789");
+  EXPECT_EQ(r.headers.value("content-range"), "bytes 0-9/10");
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=-0\r\n").status, 416);
+  r = get(server, "/digits.txt", "Range: bytes=0-\r\n");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.headers.value("content-range"), "bytes 0-9/10");
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=9-9\r\n").body, "9");
+  EXPECT_EQ(get(server, "/digits.txt", "Range: BYTES=1-1\r\n").body, "1");
+  // Malformed or multiple ranges: the whole file with 200 (RFC 9110 section 14.2 lets a server
+  // ignore Range), never 416 — even when some of the ranges are outside the file.
   EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=4-2\r\n").status, 200);
-  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=0-1,3-4\r\n").status, 200);
+  for (const char* ranges : {"bytes=0-1,3-4", "bytes=0-0, -1", "bytes=20-30,40-50", "bytes=-1,0-"}) {
+    r = get(server, "/digits.txt", std::string("Range: ") + ranges + "\r\n");
+    EXPECT_EQ(r.status, 200) << ranges;
+    EXPECT_EQ(r.body, "0123456789") << ranges;
+    EXPECT_EQ(r.headers.value("content-range"), "") << ranges;
+  }
   EXPECT_EQ(get(server, "/digits.txt", "Range: lines=1-2\r\n").status, 200);
+  EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=x-y\r\n").status, 200);
+  // An empty file has no bytes to range over: 200 with the empty body (as nginx), not 416.
+  ASSERT_TRUE(core::write_file(root_ + "/empty.txt", "").is_ok());
+  for (const char* range : {"bytes=0-0", "bytes=-5", "bytes=0-"}) {
+    r = get(server, "/empty.txt", std::string("Range: ") + range + "\r\n");
+    EXPECT_EQ(r.status, 200) << range;
+    EXPECT_EQ(r.headers.value("content-length"), "0") << range;
+  }
+  // Range is defined for GET only; HEAD gets the 200 head (length of the whole file).
+  r = get(server, "/digits.txt", "Range: bytes=2-4\r\n", "HEAD");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.value("content-length"), "10");
+  EXPECT_EQ(r.headers.value("accept-ranges"), "bytes");
   // If-Range with the current validator honours the range; a stale one gets the whole file.
   std::string etag(get(server, "/digits.txt").headers.value("etag"));
   EXPECT_EQ(get(server, "/digits.txt", "Range: bytes=0-0\r\nIf-Range: " + etag + "\r\n").status, 206);

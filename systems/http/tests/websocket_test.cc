@@ -237,6 +237,20 @@ TEST(HttpWebSocketTest, BadHandshakes) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "plain");
   }
+  {
+    // The endpoint without the upgrade (a browser's address bar, curl, HEAD): 426 offering it.
+    RawClient c(server.port());
+    ASSERT_TRUE(c.send("GET /ws HTTP/1.1\r\nHost: t\r\n\r\nHEAD /ws HTTP/1.1\r\nHost: t\r\n\r\n"
+                       "POST /ws HTTP/1.1\r\nHost: t\r\n\r\n"));
+    auto r = c.read_response();
+    EXPECT_EQ(r.status, 426);
+    EXPECT_EQ(r.headers.value("upgrade"), "websocket");
+    EXPECT_EQ(r.headers.value("connection"), "upgrade");
+    EXPECT_EQ(c.read_response(true).status, 426);
+    r = c.read_response();
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.headers.value("allow"), "GET, HEAD, OPTIONS");
+  }
 }
 
 TEST(HttpWebSocketTest, ShutdownClosesWith1001) {
