@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/strings.h"
+#include "formats/json/json.h"
 #include "systems/http/stream.h"
 
 namespace sfs::http {
@@ -335,26 +336,8 @@ int status_for(const core::Status& status) {
 }
 
 std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", u);
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
+  std::string out;
+  json::append_quoted(&out, text);
   return out;
 }
 
