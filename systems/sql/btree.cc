@@ -142,6 +142,14 @@ void BTreeCursor::save_position() {
   key_loaded_ = value_loaded_ = false;
 }
 
+void BTreeCursor::reset() {
+  for (int i = 0; i < depth_; ++i) pages_[i].release();
+  depth_ = 0;
+  state_ = State::kInvalid;
+  key_loaded_ = value_loaded_ = false;
+  between_ = false;
+}
+
 Status BTreeCursor::restore() {
   if (state_ != State::kSaved) return Status::ok();
   std::string key = std::move(saved_key_);

@@ -101,6 +101,8 @@ class BTreeCursor {
 
   // Forgets the page path but remembers the key, to re-seek on the next use.
   void save_position();
+  // Drops the position (and the pages it pinned); valid() becomes false.
+  void reset();
 
  private:
   enum class State { kInvalid, kValid, kSaved };

@@ -233,15 +233,9 @@ const char* type_name(ValueType type) {
 std::string real_to_text(double v) {
   if (std::isinf(v)) return v < 0 ? "-Inf" : "Inf";
   if (v == 0) v = 0;  // no "-0.0"
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.15g", v);
-  std::string text = buf;
+  std::string text = format_real(v, 'g', 15, true);
   size_t e = text.find('e');
-  if (e != std::string::npos) {
-    if (text.find('.') == std::string::npos) text.insert(e, ".0");
-  } else if (text.find('.') == std::string::npos) {
-    text += ".0";
-  }
+  if (e != std::string::npos && text.find('.') == std::string::npos) text.insert(e, ".0");
   return text;
 }
 

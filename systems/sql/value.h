@@ -104,8 +104,11 @@ int compare_text(std::string_view a, std::string_view b, Collation collation);
 // Exact comparison of an integer with a double (no rounding of large integers).
 int compare_int_real(int64_t i, double r);
 
-// The text form of a REAL: "%.15g", plus ".0" when that looks like an integer; "Inf"/"-Inf".
+// The text form of a REAL: SQLite's "%!.15g" (15 significant digits, ".0" added to integral
+// values), "Inf" / "-Inf" for infinities.
 std::string real_to_text(double v);
+// A float conversion ('f', 'e', 'E', 'g', 'G') exactly as SQLite's printf does it (printf.cc).
+std::string format_real(double value, char type, int precision, bool alt2 = false);
 
 // Numeric parsing of text, for the conversions above.
 struct ParsedNumber {

@@ -1,0 +1,1261 @@
+// Running a QueryPlan: the nested-loop join over access paths, then projection, aggregation,
+// DISTINCT, compounds, ORDER BY and LIMIT (see engine.h for the shapes, planner.cc for how the
+// loops were chosen).
+//
+//   query_next ─┬─ streaming: one core, no sort needed, no aggregate ── core_next → project
+//               └─ otherwise: materialize every core's rows, combine compounds, sort, then hand
+//                  rows out one by one
+//
+// core_next() is the join: levels[0..n) are nested loops; each level positions its source
+// (level_start / level_next), skips rows failing the terms placed at that level, and a LEFT JOIN
+// level that found no match produces one row of NULLs. Sources read columns lazily: a table row
+// is decoded only when a column is asked for, and an index scan fetches the table row only for
+// columns the index does not hold.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "systems/sql/database.h"
+#include "systems/sql/engine.h"
+#include "core/strings.h"
+#include "systems/sql/key_encoding.h"
+
+namespace sfs::sql {
+
+struct QueryPlan::Run {
+  bool streaming = false;
+  bool done = false;
+  std::vector<std::vector<Value>> rows;
+  size_t next = 0;
+  std::vector<Value> row;
+  int64_t limit = -1;
+  int64_t offset = 0;
+  int64_t emitted = 0;
+  std::vector<std::vector<Value>> seen;  // DISTINCT while streaming (sorted)
+};
+
+QueryPlan::QueryPlan() = default;
+QueryPlan::~QueryPlan() = default;
+
+namespace {
+
+// ---- row comparison and hashing --------------------------------------------------------------
+
+int compare_rows(const std::vector<Value>& a, const std::vector<Value>& b, size_t columns,
+                 const std::vector<Collation>& collations) {
+  for (size_t i = 0; i < columns; ++i) {
+    Collation c = i < collations.size() ? collations[i] : Collation::kBinary;
+    int r = compare_values(a[i], b[i], c);
+    if (r != 0) return r;
+  }
+  return 0;
+}
+
+size_t hash_value(const Value& v, Collation collation) {
+  switch (v.type()) {
+    case ValueType::kNull:
+      return 0x9e3779b9;
+    case ValueType::kInteger:
+      return std::hash<int64_t>()(v.int_value());
+    case ValueType::kReal: {
+      double r = v.real_value();
+      if (r == std::floor(r) && r >= -9.2e18 && r <= 9.2e18) {
+        return std::hash<int64_t>()(static_cast<int64_t>(r));
+      }
+      return std::hash<double>()(r);
+    }
+    case ValueType::kText: {
+      if (collation == Collation::kBinary) return std::hash<std::string>()(v.str()) ^ 0x51;
+      std::string key;
+      encode_key_value(v, collation, false, &key);
+      return std::hash<std::string>()(key);
+    }
+    case ValueType::kBlob:
+      return std::hash<std::string>()(v.str()) ^ 0xb10b;
+  }
+  return 0;
+}
+
+// ---- access paths ----------------------------------------------------------------------------
+
+// The prefix successor: the least string greater than every string starting with `s`
+// ("" when there is none).
+std::string successor(std::string s) {
+  while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xFF) s.pop_back();
+  if (!s.empty()) s.back() = static_cast<char>(static_cast<unsigned char>(s.back()) + 1);
+  return s;
+}
+
+bool has_prefix(std::string_view key, std::string_view prefix) {
+  return key.size() >= prefix.size() && std::memcmp(key.data(), prefix.data(), prefix.size()) == 0;
+}
+
+// A value compared with a rowid, as an exact integer; false when no integer equals it.
+bool value_to_rowid(Value v, int64_t* out) {
+  apply_numeric_affinity(&v);
+  if (v.type() == ValueType::kInteger) {
+    *out = v.int_value();
+    return true;
+  }
+  if (v.type() == ValueType::kReal) {
+    double r = v.real_value();
+    if (r == std::floor(r) && r >= -9223372036854775808.0 && r < 9223372036854775808.0) {
+      *out = static_cast<int64_t>(r);
+      return true;
+    }
+  }
+  return false;
+}
+
+BTreeCursor* table_cursor(Runtime& rt, Source* s) {
+  if (!s->cursor) {
+    Connection* c = rt.connection();
+    s->cursor = std::make_unique<BTreeCursor>(c->pager(), s->table->root, c->registry());
+  }
+  return s->cursor.get();
+}
+
+BTreeCursor* index_cursor(Runtime& rt, Source* s, IndexInfo* index) {
+  if (!s->index_cursor || s->index_cursor->root() != index->root) {
+    Connection* c = rt.connection();
+    s->index_cursor = std::make_unique<BTreeCursor>(c->pager(), index->root, c->registry());
+  }
+  if (s->scan_index != index) {
+    s->scan_index = index;
+    s->index_position.assign(s->columns.size(), -1);
+    for (size_t k = 0; k < index->columns.size(); ++k) {
+      int column = index->columns[k].column;
+      if (column >= 0) s->index_position[column] = static_cast<int>(k);
+    }
+  }
+  return s->index_cursor.get();
+}
+
+// Values of an IN term (list or subquery) with the affinity applied, NULLs dropped.
+bool in_values(Runtime& rt, const Expr* in, Affinity affinity, std::vector<Value>* out) {
+  out->clear();
+  if (in->subquery != nullptr) {
+    if (!run_subquery(rt, in->subquery)) return false;
+    for (const Value& v : in->subquery->values) out->push_back(v);
+  } else {
+    for (const auto& item : in->args) {
+      Value v;
+      if (!rt.eval(item.get(), &v)) return false;
+      if (!v.is_null()) out->push_back(std::move(v));
+    }
+  }
+  for (Value& v : *out) apply_affinity(&v, affinity);
+  return true;
+}
+
+Status set_index_row(Source* s, BTreeCursor* cursor) {
+  SFS_ASSIGN_OR_RETURN(std::string_view key, cursor->key());
+  if (key.size() < 8) return Status::corruption("database disk image is malformed: short index key");
+  s->rowid = decode_rowid_key(key.substr(key.size() - 8));
+  s->on_index = true;
+  s->moved();
+  return Status::ok();
+}
+
+// Is the index cursor still inside the current probe's range?
+Status index_in_range(Level& L, BTreeCursor* cursor, bool* ok) {
+  if (!cursor->valid()) {
+    *ok = false;
+    return Status::ok();
+  }
+  SFS_ASSIGN_OR_RETURN(std::string_view key, cursor->key());
+  const std::string& probe = L.probes[L.probe];
+  if (!has_prefix(key, probe)) {
+    *ok = false;
+    return Status::ok();
+  }
+  if (L.reverse) {
+    *ok = !L.has_start || key.compare(L.start) >= 0;
+  } else {
+    *ok = !L.has_end || key.compare(L.end) < 0;
+  }
+  return Status::ok();
+}
+
+// Computes the byte bounds of the range column within the current probe.
+Status index_bounds(Runtime& rt, Level& L) {
+  const std::string& probe = L.probes[L.probe];
+  L.start = probe;
+  L.has_start = true;
+  L.end = successor(probe);
+  L.has_end = !L.end.empty();
+  size_t k = L.eq.size();
+  if (L.low == nullptr && L.high == nullptr) return Status::ok();
+  const IndexColumn& ic = L.index->columns[k];
+  Affinity affinity = ic.column >= 0 ? L.source->table->columns[ic.column].affinity : Affinity::kInteger;
+  auto bound = [&](Expr* e, std::string* key, bool* is_null) -> Status {
+    Value v;
+    if (!rt.eval(e, &v)) return rt.error;
+    *is_null = v.is_null();
+    apply_affinity(&v, affinity);
+    *key = probe;
+    encode_key_value(v, ic.collation, ic.desc, key);
+    return Status::ok();
+  };
+  std::string null_key = probe;
+  encode_key_value(Value(), ic.collation, ic.desc, &null_key);
+  // In byte order an ASC column runs low -> high, a DESC one high -> low.
+  std::string low_key, high_key;
+  bool low_null = false, high_null = false;
+  if (L.low) SFS_TRY(bound(L.low, &low_key, &low_null));
+  if (L.high) SFS_TRY(bound(L.high, &high_key, &high_null));
+  if (low_null || high_null) {
+    L.empty = true;
+    return Status::ok();
+  }
+  if (!ic.desc) {
+    if (L.low) {
+      L.start = L.low_inclusive ? low_key : successor(low_key);
+    } else {
+      L.start = successor(null_key);  // skip NULLs
+    }
+    if (L.high) {
+      std::string end = L.high_inclusive ? successor(high_key) : high_key;
+      if (!end.empty() && (!L.has_end || end < L.end)) {
+        L.end = end;
+        L.has_end = true;
+      }
+    }
+  } else {
+    if (L.high) L.start = L.high_inclusive ? high_key : successor(high_key);
+    std::string end;
+    if (L.low) {
+      end = L.low_inclusive ? successor(low_key) : low_key;
+    } else {
+      end = null_key;  // NULLs sort last in a DESC column
+    }
+    if (!end.empty() && (!L.has_end || end < L.end)) {
+      L.end = end;
+      L.has_end = true;
+    }
+  }
+  return Status::ok();
+}
+
+Status index_seek_probe(Runtime& rt, Level& L, bool* ok) {
+  BTreeCursor* cursor = index_cursor(rt, L.source, L.index);
+  while (L.probe < L.probes.size()) {
+    L.empty = false;
+    SFS_TRY(index_bounds(rt, L));
+    if (!L.empty && !(L.has_end && L.end <= L.start)) {
+      if (L.reverse) {
+        if (L.has_end) {
+          SFS_TRY(cursor->seek(L.end));
+          if (cursor->valid()) {
+            SFS_TRY(cursor->prev());
+          } else {
+            SFS_TRY(cursor->last());
+          }
+        } else {
+          SFS_TRY(cursor->last());
+        }
+      } else {
+        SFS_TRY(cursor->seek(L.start));
+      }
+      SFS_TRY(index_in_range(L, cursor, ok));
+      if (*ok) return set_index_row(L.source, cursor);
+    }
+    ++L.probe;
+  }
+  *ok = false;
+  return Status::ok();
+}
+
+Status rowid_seek(Runtime& rt, Level& L, bool* ok) {
+  BTreeCursor* cursor = table_cursor(rt, L.source);
+  uint8_t key[8];
+  while (L.row < L.rowids.size()) {
+    encode_rowid_key(L.rowids[L.row], key);
+    bool exact = false;
+    SFS_TRY(cursor->seek(std::string_view(reinterpret_cast<char*>(key), 8), &exact));
+    if (exact) {
+      L.source->rowid = L.rowids[L.row];
+      L.source->on_index = false;
+      L.source->moved();
+      *ok = true;
+      return Status::ok();
+    }
+    ++L.row;
+  }
+  *ok = false;
+  return Status::ok();
+}
+
+Status table_position(Level& L, BTreeCursor* cursor, bool* ok) {
+  *ok = cursor->valid();
+  if (!*ok) return Status::ok();
+  SFS_ASSIGN_OR_RETURN(std::string_view key, cursor->key());
+  int64_t rowid = decode_rowid_key(key);
+  if (L.access == Access::kRowidRange) {
+    if (L.reverse ? rowid < L.rowid_low : rowid > L.rowid_high) {
+      *ok = false;
+      return Status::ok();
+    }
+  }
+  L.source->rowid = rowid;
+  L.source->on_index = false;
+  L.source->moved();
+  return Status::ok();
+}
+
+Status level_start(Runtime& rt, Level& L, bool* ok) {
+  Source* s = L.source;
+  s->null_row = false;
+  *ok = false;
+  if (s->table == nullptr) {
+    // A materialized subquery (or a pseudo row).
+    L.row = 0;
+    *ok = !s->rows.empty();
+    if (*ok) s->current = &s->rows[0];
+    return Status::ok();
+  }
+  if (s->table->root == 0) return Status::ok();
+  switch (L.access) {
+    case Access::kScan: {
+      BTreeCursor* cursor = table_cursor(rt, s);
+      if (L.reverse) {
+        SFS_TRY(cursor->last());
+      } else {
+        SFS_TRY(cursor->first());
+      }
+      return table_position(L, cursor, ok);
+    }
+    case Access::kRowidEq: {
+      L.rowids.clear();
+      if (L.in_position == 0) {
+        std::vector<Value> values;
+        if (!in_values(rt, L.eq[0], Affinity::kNumeric, &values)) return rt.error;
+        for (const Value& v : values) {
+          int64_t r;
+          if (value_to_rowid(v, &r)) L.rowids.push_back(r);
+        }
+        std::sort(L.rowids.begin(), L.rowids.end());
+        L.rowids.erase(std::unique(L.rowids.begin(), L.rowids.end()), L.rowids.end());
+        if (L.reverse) std::reverse(L.rowids.begin(), L.rowids.end());
+      } else {
+        Value v;
+        if (!rt.eval(L.eq[0], &v)) return rt.error;
+        int64_t r;
+        if (!v.is_null() && value_to_rowid(v, &r)) L.rowids.push_back(r);
+      }
+      L.row = 0;
+      return rowid_seek(rt, L, ok);
+    }
+    case Access::kRowidRange: {
+      L.rowid_low = INT64_MIN;
+      L.rowid_high = INT64_MAX;
+      auto bound = [&](Expr* e, bool is_low, bool inclusive) -> int {  // 1 ok, 0 empty, -1 error
+        Value v;
+        if (!rt.eval(e, &v)) return -1;
+        if (v.is_null()) return 0;
+        apply_numeric_affinity(&v);
+        if (!v.is_numeric()) return is_low ? 0 : 1;  // every number sorts below text
+        double r = v.type() == ValueType::kReal ? v.real_value() : 0;
+        int64_t i = v.type() == ValueType::kInteger ? v.int_value() : 0;
+        if (v.type() == ValueType::kReal) {
+          if (is_low) {
+            if (r > 9.2233720368547758e18) return 0;
+            if (r < -9.2233720368547758e18) return 1;
+            double c = inclusive ? std::ceil(r) : std::floor(r) + 1;
+            if (c > 9.2233720368547758e18) return 0;
+            L.rowid_low = std::max(L.rowid_low, static_cast<int64_t>(c));
+          } else {
+            if (r < -9.2233720368547758e18) return 0;
+            if (r > 9.2233720368547758e18) return 1;
+            double c = inclusive ? std::floor(r) : std::ceil(r) - 1;
+            if (c < -9.2233720368547758e18) return 0;
+            L.rowid_high = std::min(L.rowid_high, static_cast<int64_t>(c));
+          }
+          return 1;
+        }
+        if (is_low) {
+          if (!inclusive) {
+            if (i == INT64_MAX) return 0;
+            ++i;
+          }
+          L.rowid_low = std::max(L.rowid_low, i);
+        } else {
+          if (!inclusive) {
+            if (i == INT64_MIN) return 0;
+            --i;
+          }
+          L.rowid_high = std::min(L.rowid_high, i);
+        }
+        return 1;
+      };
+      if (L.low) {
+        int r = bound(L.low, true, L.low_inclusive);
+        if (r < 0) return rt.error;
+        if (r == 0) return Status::ok();
+      }
+      if (L.high) {
+        int r = bound(L.high, false, L.high_inclusive);
+        if (r < 0) return rt.error;
+        if (r == 0) return Status::ok();
+      }
+      if (L.rowid_low > L.rowid_high) return Status::ok();
+      BTreeCursor* cursor = table_cursor(rt, s);
+      if (L.reverse) {
+        SFS_TRY(cursor->seek_le(encode_rowid_key(L.rowid_high)));
+        if (cursor->valid()) {
+          SFS_ASSIGN_OR_RETURN(std::string_view key, cursor->key());
+          if (decode_rowid_key(key) < L.rowid_low) return Status::ok();
+        }
+      } else {
+        SFS_TRY(cursor->seek(encode_rowid_key(L.rowid_low)));
+      }
+      return table_position(L, cursor, ok);
+    }
+    case Access::kIndex: {
+      L.probes.clear();
+      std::vector<std::string> prefixes(1);
+      for (size_t k = 0; k < L.eq.size(); ++k) {
+        const IndexColumn& ic = L.index->columns[k];
+        Affinity affinity =
+            ic.column >= 0 ? s->table->columns[ic.column].affinity : Affinity::kInteger;
+        std::vector<Value> values;
+        if (static_cast<int>(k) == L.in_position) {
+          if (!in_values(rt, L.eq[k], affinity, &values)) return rt.error;
+        } else {
+          Value v;
+          if (!rt.eval(L.eq[k], &v)) return rt.error;
+          if (v.is_null()) return Status::ok();
+          apply_affinity(&v, affinity);
+          values.push_back(std::move(v));
+        }
+        std::vector<std::string> next;
+        for (const std::string& prefix : prefixes) {
+          for (const Value& v : values) {
+            std::string key = prefix;
+            encode_key_value(v, ic.collation, ic.desc, &key);
+            next.push_back(std::move(key));
+          }
+        }
+        prefixes.swap(next);
+        if (prefixes.empty()) return Status::ok();
+      }
+      std::sort(prefixes.begin(), prefixes.end());
+      prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+      if (L.reverse) std::reverse(prefixes.begin(), prefixes.end());
+      L.probes = std::move(prefixes);
+      L.probe = 0;
+      return index_seek_probe(rt, L, ok);
+    }
+  }
+  return Status::ok();
+}
+
+Status level_next(Runtime& rt, Level& L, bool* ok) {
+  Source* s = L.source;
+  *ok = false;
+  if (s->table == nullptr) {
+    if (++L.row < s->rows.size()) {
+      s->current = &s->rows[L.row];
+      *ok = true;
+    }
+    return Status::ok();
+  }
+  switch (L.access) {
+    case Access::kScan:
+    case Access::kRowidRange: {
+      BTreeCursor* cursor = table_cursor(rt, s);
+      if (L.reverse) {
+        SFS_TRY(cursor->prev());
+      } else {
+        SFS_TRY(cursor->next());
+      }
+      return table_position(L, cursor, ok);
+    }
+    case Access::kRowidEq:
+      ++L.row;
+      return rowid_seek(rt, L, ok);
+    case Access::kIndex: {
+      BTreeCursor* cursor = index_cursor(rt, s, L.index);
+      if (L.reverse) {
+        SFS_TRY(cursor->prev());
+      } else {
+        SFS_TRY(cursor->next());
+      }
+      SFS_TRY(index_in_range(L, cursor, ok));
+      if (*ok) return set_index_row(s, cursor);
+      ++L.probe;
+      return index_seek_probe(rt, L, ok);
+    }
+  }
+  return Status::ok();
+}
+
+// Checks a level's filters; -1 on error.
+int passes(Runtime& rt, const std::vector<Expr*>& filters) {
+  for (Expr* f : filters) {
+    int t = rt.test(f);
+    if (t != 1) return t;
+  }
+  return 1;
+}
+
+Status materialize_sources(Runtime& rt, CorePlan* core) {
+  for (auto& source : core->sources) {
+    if (!source->subplan) continue;
+    source->rows.clear();
+    QueryPlan* sub = source->subplan.get();
+    SFS_TRY(query_open(rt, sub));
+    while (true) {
+      bool has_row = false;
+      SFS_TRY(query_next(rt, sub, &has_row));
+      if (!has_row) break;
+      source->rows.push_back(query_row(sub));
+    }
+    query_close(sub);
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status core_open(Runtime& rt, CorePlan* core) {
+  core->started = false;
+  core->finished = false;
+  core->values_row = 0;
+  core->output_phase = false;
+  core->current_group = nullptr;
+  for (auto& source : core->sources) {
+    source->null_row = false;
+    source->on_index = false;
+    source->moved();
+  }
+  SFS_TRY(materialize_sources(rt, core));
+  core->constants_ok = true;
+  for (Expr* f : core->constant_filters) {
+    int t = rt.test(f);
+    if (t < 0) return rt.error;
+    if (t == 0) {
+      core->constants_ok = false;
+      break;
+    }
+  }
+  return Status::ok();
+}
+
+// The next row of a core's FROM/WHERE (for a VALUES core: the next VALUES row).
+Status core_next(Runtime& rt, CorePlan* core, bool* found) {
+  *found = false;
+  if (core->finished || !core->constants_ok) return Status::ok();
+  if (!core->values.empty()) {
+    if (core->values_row >= core->values.size()) {
+      core->finished = true;
+      return Status::ok();
+    }
+    ++core->values_row;
+    *found = true;
+    return Status::ok();
+  }
+  size_t n = core->levels.size();
+  if (n == 0) {
+    core->finished = true;
+    *found = true;
+    return Status::ok();
+  }
+  int i;
+  bool resume;
+  if (!core->started) {
+    core->started = true;
+    i = 0;
+    resume = false;
+  } else {
+    i = static_cast<int>(n) - 1;
+    resume = true;
+  }
+  while (true) {
+    Level& L = core->levels[i];
+    bool ok = false;
+    if (!resume) {
+      L.matched = false;
+      L.null_emitted = false;
+      SFS_TRY(level_start(rt, L, &ok));
+    } else if (L.source->null_row) {
+      ok = false;  // the NULL row of a LEFT JOIN was the last one
+    } else {
+      SFS_TRY(level_next(rt, L, &ok));
+    }
+    resume = true;
+    bool emitted_null = false;
+    while (ok) {
+      int t = passes(rt, L.on_filters);
+      if (t < 0) return rt.error;
+      if (t == 1) {
+        L.matched = true;
+        t = passes(rt, L.filters);
+        if (t < 0) return rt.error;
+        if (t == 1) break;
+      }
+      SFS_TRY(level_next(rt, L, &ok));
+    }
+    if (!ok && L.source->left_join && !L.matched && !L.null_emitted) {
+      L.null_emitted = true;
+      L.source->null_row = true;
+      emitted_null = true;
+      int t = passes(rt, L.filters);
+      if (t < 0) return rt.error;
+      ok = t == 1;
+    }
+    (void)emitted_null;
+    if (ok) {
+      if (i == static_cast<int>(n) - 1) {
+        *found = true;
+        return Status::ok();
+      }
+      ++i;
+      resume = false;
+      continue;
+    }
+    if (i == 0) {
+      core->finished = true;
+      return Status::ok();
+    }
+    --i;
+  }
+}
+
+namespace {
+
+// Evaluates the output columns (and extra ORDER BY keys) into *row.
+bool project(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool with_keys,
+             std::vector<Value>* row) {
+  const std::vector<Expr*>& exprs =
+      core->values.empty() ? core->columns : core->values[core->values_row - 1];
+  size_t columns = exprs.size();
+  size_t extra = 0;
+  if (with_keys) {
+    for (const OrderKey& key : plan->order) extra += key.expr != nullptr ? 1 : 0;
+  }
+  row->resize(columns + extra);
+  for (size_t i = 0; i < columns; ++i) {
+    if (!rt.eval(exprs[i], &(*row)[i])) return false;
+  }
+  if (with_keys) {
+    size_t k = columns;
+    for (const OrderKey& key : plan->order) {
+      if (key.expr != nullptr && !rt.eval(key.expr, &(*row)[k++])) return false;
+    }
+  }
+  return true;
+}
+
+struct GroupHash {
+  const std::vector<Collation>* collations;
+  size_t operator()(const std::vector<Value>* key) const {
+    size_t h = 0;
+    for (size_t i = 0; i < key->size(); ++i) {
+      h = h * 1000003 ^ hash_value((*key)[i], (*collations)[i]);
+    }
+    return h;
+  }
+};
+struct GroupEqual {
+  const std::vector<Collation>* collations;
+  bool operator()(const std::vector<Value>* a, const std::vector<Value>* b) const {
+    return compare_rows(*a, *b, a->size(), *collations) == 0;
+  }
+};
+
+// Runs an aggregate core to completion, appending its output rows.
+Status run_aggregate(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool with_keys,
+                     std::vector<std::vector<Value>>* out) {
+  std::vector<Collation> collations;
+  for (Expr* g : core->group_by) collations.push_back(g->collation);
+  std::vector<std::unique_ptr<Group>> groups;
+  std::unordered_map<const std::vector<Value>*, Group*, GroupHash, GroupEqual> index(
+      16, GroupHash{&collations}, GroupEqual{&collations});
+  size_t aggregate_count = core->aggregates.size();
+  auto new_group = [&]() {
+    auto g = std::make_unique<Group>();
+    g->values.resize(aggregate_count);
+    g->captured.resize(core->captures.size());
+    groups.push_back(std::move(g));
+    return groups.back().get();
+  };
+  if (core->group_by.empty()) new_group();
+  std::vector<Value> key(core->group_by.size());
+  std::vector<Value> args;
+  while (true) {
+    bool found = false;
+    SFS_TRY(core_next(rt, core, &found));
+    if (!found) break;
+    for (size_t i = 0; i < key.size(); ++i) {
+      if (!rt.eval(core->group_by[i], &key[i])) return rt.error;
+    }
+    Group* group;
+    bool fresh = false;
+    if (core->group_by.empty()) {
+      group = groups[0].get();
+      fresh = !group->results.empty() ? false : true;
+    } else {
+      auto it = index.find(&key);
+      if (it == index.end()) {
+        group = new_group();
+        group->key = key;
+        index.emplace(&group->key, group);
+        fresh = true;
+      } else {
+        group = it->second;
+      }
+    }
+    bool extreme_changed = false;
+    for (size_t a = 0; a < aggregate_count; ++a) {
+      const AggregateCall& call = core->aggregates[a];
+      const Expr* e = call.call;
+      args.resize(e->args.size());
+      for (size_t k = 0; k < e->args.size(); ++k) {
+        if (!rt.eval(e->args[k].get(), &args[k])) return rt.error;
+      }
+      AggregateKind kind = call.function->aggregate;
+      if (kind == AggregateKind::kCount && e->args.empty()) kind = AggregateKind::kCountStar;
+      if (call.distinct && !args[0].is_null() &&
+          aggregate_seen_before(&group->values[a], args[0], call.collation)) {
+        continue;
+      }
+      bool changed = false;
+      if (!aggregate_step(rt, kind, &group->values[a], args.data(), static_cast<int>(args.size()),
+                          call.collation, &changed)) {
+        return rt.error;
+      }
+      if (static_cast<int>(a) == core->extreme && changed) extreme_changed = true;
+    }
+    if (core->extreme < 0 || extreme_changed || fresh) {
+      for (size_t c = 0; c < core->captures.size(); ++c) {
+        if (!rt.eval(core->captures[c], &group->captured[c])) return rt.error;
+      }
+    }
+    if (core->group_by.empty()) group->results.resize(1);  // marks "has seen a row"
+    if (core->stop_after_first) break;
+  }
+  for (auto& g : groups) {
+    g->results.resize(aggregate_count);
+    for (size_t a = 0; a < aggregate_count; ++a) {
+      AggregateKind kind = core->aggregates[a].function->aggregate;
+      if (kind == AggregateKind::kCount && core->aggregates[a].call->args.empty()) {
+        kind = AggregateKind::kCountStar;
+      }
+      g->results[a] = aggregate_final(kind, g->values[a]);
+    }
+  }
+  if (!core->group_by.empty()) {
+    std::sort(groups.begin(), groups.end(), [&](const auto& a, const auto& b) {
+      return compare_rows(a->key, b->key, a->key.size(), collations) < 0;
+    });
+  }
+  core->output_phase = true;
+  for (auto& g : groups) {
+    core->current_group = g.get();
+    if (core->having != nullptr) {
+      int t = rt.test(core->having);
+      if (t < 0) {
+        core->output_phase = false;
+        return rt.error;
+      }
+      if (t == 0) continue;
+    }
+    std::vector<Value> row;
+    if (!project(rt, core, plan, with_keys, &row)) {
+      core->output_phase = false;
+      return rt.error;
+    }
+    out->push_back(std::move(row));
+  }
+  core->output_phase = false;
+  core->current_group = nullptr;
+  return Status::ok();
+}
+
+// Every row of one core (DISTINCT applied), with ORDER BY key columns appended if asked.
+Status core_rows(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool with_keys,
+                 std::vector<std::vector<Value>>* out) {
+  SFS_TRY(core_open(rt, core));
+  size_t start = out->size();
+  if (core->aggregate) {
+    SFS_TRY(run_aggregate(rt, core, plan, with_keys, out));
+  } else {
+    while (true) {
+      bool found = false;
+      SFS_TRY(core_next(rt, core, &found));
+      if (!found) break;
+      std::vector<Value> row;
+      if (!project(rt, core, plan, with_keys, &row)) return rt.error;
+      out->push_back(std::move(row));
+    }
+  }
+  if (core->distinct) {
+    size_t columns = core->columns.size();
+    std::vector<Collation> collations;
+    for (Expr* e : core->columns) collations.push_back(e->collation);
+    std::vector<std::vector<Value>> kept;
+    std::vector<std::vector<Value>> seen;
+    for (size_t i = start; i < out->size(); ++i) {
+      auto& row = (*out)[i];
+      auto less = [&](const std::vector<Value>& a, const std::vector<Value>& b) {
+        return compare_rows(a, b, columns, collations) < 0;
+      };
+      auto it = std::lower_bound(seen.begin(), seen.end(), row, less);
+      if (it != seen.end() && compare_rows(*it, row, columns, collations) == 0) continue;
+      seen.insert(it, row);
+      kept.push_back(std::move(row));
+    }
+    out->resize(start);
+    for (auto& row : kept) out->push_back(std::move(row));
+  }
+  return Status::ok();
+}
+
+void sort_unique(std::vector<std::vector<Value>>* rows, size_t columns,
+                 const std::vector<Collation>& collations) {
+  std::stable_sort(rows->begin(), rows->end(), [&](const auto& a, const auto& b) {
+    return compare_rows(a, b, columns, collations) < 0;
+  });
+  rows->erase(std::unique(rows->begin(), rows->end(),
+                          [&](const auto& a, const auto& b) {
+                            return compare_rows(a, b, columns, collations) == 0;
+                          }),
+              rows->end());
+}
+
+Status materialize(Runtime& rt, QueryPlan* plan, std::vector<std::vector<Value>>* result) {
+  bool single = plan->cores.size() == 1;
+  bool with_keys = single && !plan->order.empty();
+  size_t columns = plan->names.size();
+  SFS_TRY(core_rows(rt, plan->cores[0].get(), plan, with_keys, result));
+  for (size_t i = 0; i < plan->ops.size(); ++i) {
+    std::vector<std::vector<Value>> right;
+    SFS_TRY(core_rows(rt, plan->cores[i + 1].get(), plan, false, &right));
+    switch (plan->ops[i]) {
+      case CompoundOp::kUnionAll:
+        for (auto& row : right) result->push_back(std::move(row));
+        break;
+      case CompoundOp::kUnion:
+        for (auto& row : right) result->push_back(std::move(row));
+        sort_unique(result, columns, plan->collations);
+        break;
+      case CompoundOp::kExcept:
+      case CompoundOp::kIntersect: {
+        sort_unique(result, columns, plan->collations);
+        sort_unique(&right, columns, plan->collations);
+        std::vector<std::vector<Value>> kept;
+        size_t j = 0;
+        for (auto& row : *result) {
+          while (j < right.size() && compare_rows(right[j], row, columns, plan->collations) < 0) ++j;
+          bool in_right = j < right.size() && compare_rows(right[j], row, columns, plan->collations) == 0;
+          if (in_right == (plan->ops[i] == CompoundOp::kIntersect)) kept.push_back(std::move(row));
+        }
+        result->swap(kept);
+        break;
+      }
+    }
+  }
+  if (!plan->order.empty() && !plan->order_satisfied) {
+    // Sort by the ORDER BY keys: result columns, or extra key columns after them.
+    std::vector<size_t> positions;
+    size_t extra = columns;
+    for (const OrderKey& key : plan->order) {
+      positions.push_back(key.expr != nullptr ? extra++ : static_cast<size_t>(key.column));
+    }
+    std::stable_sort(result->begin(), result->end(), [&](const auto& a, const auto& b) {
+      for (size_t k = 0; k < plan->order.size(); ++k) {
+        const OrderKey& key = plan->order[k];
+        const Value& x = a[positions[k]];
+        const Value& y = b[positions[k]];
+        int c;
+        if (x.is_null() || y.is_null()) {
+          if (x.is_null() && y.is_null()) continue;
+          bool nulls_first = key.nulls == 0 ? !key.desc : key.nulls == 1;
+          return x.is_null() ? nulls_first : !nulls_first;
+        }
+        c = compare_values(x, y, key.collation);
+        if (c != 0) return key.desc ? c > 0 : c < 0;
+      }
+      return false;
+    });
+  }
+  if (with_keys) {
+    for (auto& row : *result) row.resize(columns);
+  }
+  return Status::ok();
+}
+
+Status eval_limit(Runtime& rt, Expr* e, int64_t* out) {
+  Value v;
+  if (!rt.eval(e, &v)) return rt.error;
+  if (v.type() == ValueType::kText) apply_numeric_affinity(&v);
+  if (v.type() == ValueType::kReal) {
+    double r = v.real_value();
+    if (r == std::floor(r)) v = Value::integer(static_cast<int64_t>(r));
+  }
+  if (v.type() != ValueType::kInteger) return Status::invalid_argument("datatype mismatch");
+  *out = v.int_value();
+  return Status::ok();
+}
+
+void reset_cursors(QueryPlan* plan);
+void reset_cursors_core(CorePlan* core) {
+  for (auto& source : core->sources) {
+    if (source->cursor) source->cursor->reset();
+    if (source->index_cursor) source->index_cursor->reset();
+    if (source->subplan) reset_cursors(source->subplan.get());
+    source->rows.clear();
+    source->rows.shrink_to_fit();
+  }
+}
+void reset_cursors(QueryPlan* plan) {
+  for (auto& core : plan->cores) reset_cursors_core(core.get());
+  for (auto& sq : plan->subqueries) reset_cursors(sq->plan.get());
+}
+
+}  // namespace
+
+// ---- Source ----------------------------------------------------------------------------------
+
+bool Source::load_table_row(Runtime& rt) {
+  if (table_loaded) return true;
+  BTreeCursor* c = cursor.get();
+  if (on_index) {
+    if (c == nullptr) {
+      Connection* connection = rt.connection();
+      cursor = std::make_unique<BTreeCursor>(connection->pager(), table->root, connection->registry());
+      c = cursor.get();
+    }
+    bool exact = false;
+    Status s = c->seek(encode_rowid_key(rowid), &exact);
+    if (!s.is_ok()) return rt.fail(s);
+    if (!exact) {
+      return rt.fail(Status::corruption("database disk image is malformed: index entry for rowid " +
+                                        std::to_string(rowid) + " has no table row"));
+    }
+  }
+  auto value = c->value();
+  if (!value.is_ok()) return rt.fail(value.status());
+  Status s = record.reset(*value);
+  if (!s.is_ok()) return rt.fail(s);
+  table_loaded = true;
+  return true;
+}
+
+bool Source::read(Runtime& rt, int column, Value* out) {
+  if (null_row) {
+    *out = Value();
+    return true;
+  }
+  if (current != nullptr && (table == nullptr || pseudo)) {
+    if (column == kRowidColumn || (table != nullptr && column == table->rowid_alias && pseudo &&
+                                   column >= static_cast<int>(current->size()))) {
+      *out = Value::integer(rowid);
+      return true;
+    }
+    if (column >= 0 && static_cast<size_t>(column) < current->size()) {
+      *out = (*current)[column];
+    } else {
+      *out = Value();
+    }
+    return true;
+  }
+  if (column == kRowidColumn || column == table->rowid_alias) {
+    *out = Value::integer(rowid);
+    return true;
+  }
+  if (on_index) {
+    int position = index_position[column];
+    if (position >= 0) {
+      if (!index_parsed) {
+        auto value = index_cursor->value();
+        if (!value.is_ok()) return rt.fail(value.status());
+        Status s = index_record.reset(*value);
+        if (!s.is_ok()) return rt.fail(s);
+        index_parsed = true;
+      }
+      Status s = index_record.column(position, out);
+      if (!s.is_ok()) return rt.fail(s);
+      return true;
+    }
+  }
+  if (!load_table_row(rt)) return false;
+  if (static_cast<size_t>(column) >= record.column_count()) {
+    // A column added by ALTER TABLE after this row was written: its default.
+    const ColumnInfo& info = table->columns[column];
+    if (info.default_value) return rt.eval(info.default_value.get(), out);
+    *out = Value();
+    return true;
+  }
+  Status s = record.column(column, out);
+  if (!s.is_ok()) return rt.fail(s);
+  return true;
+}
+
+// ---- the public entry points -----------------------------------------------------------------
+
+Status query_open(Runtime& rt, QueryPlan* plan) {
+  if (!plan->run) plan->run = std::make_unique<QueryPlan::Run>();
+  QueryPlan::Run& run = *plan->run;
+  run.streaming = false;
+  run.done = false;
+  run.rows.clear();
+  run.next = 0;
+  run.emitted = 0;
+  run.seen.clear();
+  run.limit = -1;
+  run.offset = 0;
+  if (plan->limit != nullptr) {
+    SFS_TRY(eval_limit(rt, plan->limit, &run.limit));
+    if (run.limit < 0) run.limit = -1;
+  }
+  if (plan->offset != nullptr) {
+    SFS_TRY(eval_limit(rt, plan->offset, &run.offset));
+    if (run.offset < 0) run.offset = 0;
+  }
+  if (run.limit == 0) {
+    run.done = true;
+    return Status::ok();
+  }
+  CorePlan* core = plan->cores[0].get();
+  if (plan->cores.size() == 1 && !core->aggregate && plan->order_satisfied) {
+    run.streaming = true;
+    return core_open(rt, core);
+  }
+  return materialize(rt, plan, &run.rows);
+}
+
+Status query_next(Runtime& rt, QueryPlan* plan, bool* has_row) {
+  QueryPlan::Run& run = *plan->run;
+  *has_row = false;
+  if (run.done) return Status::ok();
+  if (run.limit >= 0 && run.emitted >= run.limit) {
+    run.done = true;
+    return Status::ok();
+  }
+  if (!run.streaming) {
+    while (run.offset > 0 && run.next < run.rows.size()) {
+      --run.offset;
+      ++run.next;
+    }
+    if (run.next >= run.rows.size()) {
+      run.done = true;
+      return Status::ok();
+    }
+    run.row = std::move(run.rows[run.next++]);
+    ++run.emitted;
+    *has_row = true;
+    return Status::ok();
+  }
+  CorePlan* core = plan->cores[0].get();
+  while (true) {
+    bool found = false;
+    Status status = core_next(rt, core, &found);
+    if (!status.is_ok() || !found) {
+      run.done = true;
+      return status;
+    }
+    if (!project(rt, core, plan, false, &run.row)) return rt.error;
+    if (core->distinct) {
+      std::vector<Collation> collations;
+      for (Expr* e : core->columns) collations.push_back(e->collation);
+      size_t columns = run.row.size();
+      auto less = [&](const std::vector<Value>& a, const std::vector<Value>& b) {
+        return compare_rows(a, b, columns, collations) < 0;
+      };
+      auto it = std::lower_bound(run.seen.begin(), run.seen.end(), run.row, less);
+      if (it != run.seen.end() && compare_rows(*it, run.row, columns, collations) == 0) continue;
+      run.seen.insert(it, run.row);
+    }
+    if (run.offset > 0) {
+      --run.offset;
+      continue;
+    }
+    ++run.emitted;
+    *has_row = true;
+    return Status::ok();
+  }
+}
+
+const std::vector<Value>& query_row(const QueryPlan* plan) { return plan->run->row; }
+
+void query_close(QueryPlan* plan) {
+  if (plan->run) {
+    plan->run->rows.clear();
+    plan->run->rows.shrink_to_fit();
+    plan->run->seen.clear();
+  }
+  reset_cursors(plan);
+}
+
+bool run_subquery(Runtime& rt, Subquery* sq) {
+  if (!sq->correlated && sq->epoch == rt.epoch) return true;
+  QueryPlan* plan = sq->plan.get();
+  Status status = query_open(rt, plan);
+  if (!status.is_ok()) return rt.fail(status);
+  bool has_row = false;
+  switch (sq->kind) {
+    case Subquery::Kind::kScalar:
+      status = query_next(rt, plan, &has_row);
+      if (!status.is_ok()) return rt.fail(status);
+      sq->scalar = has_row ? query_row(plan)[0] : Value();
+      break;
+    case Subquery::Kind::kExists:
+      status = query_next(rt, plan, &has_row);
+      if (!status.is_ok()) return rt.fail(status);
+      sq->exists = has_row;
+      break;
+    case Subquery::Kind::kIn: {
+      sq->values.clear();
+      sq->has_null = false;
+      while (true) {
+        status = query_next(rt, plan, &has_row);
+        if (!status.is_ok()) return rt.fail(status);
+        if (!has_row) break;
+        Value v = query_row(plan)[0];
+        if (v.is_null()) {
+          sq->has_null = true;
+          continue;
+        }
+        if (sq->in_affinity == Affinity::kNumeric) {
+          apply_numeric_affinity(&v);
+        } else if (sq->in_affinity == Affinity::kText) {
+          apply_affinity(&v, Affinity::kText);
+        }
+        sq->values.push_back(std::move(v));
+      }
+      Collation c = sq->in_collation;
+      std::sort(sq->values.begin(), sq->values.end(),
+                [c](const Value& a, const Value& b) { return compare_values(a, b, c) < 0; });
+      sq->values.erase(std::unique(sq->values.begin(), sq->values.end(),
+                                   [c](const Value& a, const Value& b) {
+                                     return compare_values(a, b, c) == 0;
+                                   }),
+                       sq->values.end());
+      break;
+    }
+  }
+  sq->epoch = rt.epoch;
+  return true;
+}
+
+// ---- EXPLAIN QUERY PLAN ----------------------------------------------------------------------
+
+namespace {
+std::string column_name(const Source* s, int column) {
+  if (column < 0 || s->table == nullptr) return "rowid";
+  return s->columns[column];
+}
+
+void describe_core(const CorePlan* core, const QueryPlan* plan, int depth,
+                   std::vector<std::string>* lines);
+
+void describe_expr_subqueries(const QueryPlan* plan, int depth, std::vector<std::string>* lines) {
+  for (const auto& sq : plan->subqueries) {
+    std::string what = sq->kind == Subquery::Kind::kScalar   ? "SCALAR SUBQUERY"
+                       : sq->kind == Subquery::Kind::kExists ? "EXISTS SUBQUERY"
+                                                             : "LIST SUBQUERY";
+    lines->push_back(std::string(depth * 2, ' ') + (sq->correlated ? "CORRELATED " : "") + what);
+    describe_plan(sq->plan.get(), depth + 1, lines);
+  }
+}
+
+void describe_core(const CorePlan* core, const QueryPlan* plan, int depth,
+                   std::vector<std::string>* lines) {
+  std::string indent(depth * 2, ' ');
+  (void)plan;
+  for (const Level& level : core->levels) {
+    const Source* s = level.source;
+    std::string name = s->table != nullptr ? s->table->name : s->name;
+    if (s->table != nullptr && !core::iequals(s->name, s->table->name)) name += " AS " + s->name;
+    std::string line;
+    if (s->table == nullptr) {
+      line = "SCAN " + name;
+      lines->push_back(indent + line);
+      describe_plan(s->subplan.get(), depth + 1, lines);
+      continue;
+    }
+    switch (level.access) {
+      case Access::kScan:
+        line = "SCAN " + name;
+        break;
+      case Access::kRowidEq:
+        line = "SEARCH " + name + " USING INTEGER PRIMARY KEY (rowid" +
+               (level.in_position == 0 ? std::string(" IN (...))") : std::string("=?)"));
+        break;
+      case Access::kRowidRange: {
+        line = "SEARCH " + name + " USING INTEGER PRIMARY KEY (";
+        if (level.low) line += std::string("rowid>") + (level.low_inclusive ? "=?" : "?");
+        if (level.low && level.high) line += " AND ";
+        if (level.high) line += std::string("rowid<") + (level.high_inclusive ? "=?" : "?");
+        line += ")";
+        break;
+      }
+      case Access::kIndex: {
+        bool constrained = !level.eq.empty() || level.low || level.high;
+        line = std::string(constrained ? "SEARCH " : "SCAN ") + name + " USING " +
+               (level.covering ? "COVERING " : "") + "INDEX " + level.index->name;
+        if (constrained) {
+          line += " (";
+          for (size_t k = 0; k < level.eq.size(); ++k) {
+            if (k > 0) line += " AND ";
+            line += column_name(s, level.index->columns[k].column);
+            line += static_cast<int>(k) == level.in_position ? " IN (...)" : "=?";
+          }
+          if (level.low || level.high) {
+            std::string c = column_name(s, level.index->columns[level.eq.size()].column);
+            if (!level.eq.empty()) line += " AND ";
+            if (level.low) line += c + (level.low_inclusive ? ">=?" : ">?");
+            if (level.low && level.high) line += " AND ";
+            if (level.high) line += c + (level.high_inclusive ? "<=?" : "<?");
+          }
+          line += ")";
+        }
+        break;
+      }
+    }
+    if (level.reverse) line += " (reverse order)";
+    if (s->left_join) line += " (LEFT JOIN)";
+    lines->push_back(indent + line);
+  }
+  if (core->levels.empty() && core->values.empty()) lines->push_back(indent + "SCAN CONSTANT ROW");
+  if (!core->values.empty()) lines->push_back(indent + "SCAN " + std::to_string(core->values.size()) + " CONSTANT ROWS");
+  if (core->aggregate && !core->group_by.empty()) lines->push_back(indent + "USE HASH TABLE FOR GROUP BY");
+  if (core->stop_after_first) lines->push_back(indent + "FIRST ROW ONLY (MIN/MAX FROM INDEX)");
+  if (core->distinct) lines->push_back(indent + "USE TEMP B-TREE FOR DISTINCT");
+}
+}  // namespace
+
+void describe_core_plan(const CorePlan* core, int depth, std::vector<std::string>* lines) {
+  describe_core(core, nullptr, depth, lines);
+}
+
+void describe_plan(const QueryPlan* plan, int depth, std::vector<std::string>* lines) {
+  std::string indent(depth * 2, ' ');
+  if (plan->cores.size() == 1) {
+    describe_core(plan->cores[0].get(), plan, depth, lines);
+  } else {
+    lines->push_back(indent + "COMPOUND QUERY");
+    for (size_t i = 0; i < plan->cores.size(); ++i) {
+      std::string label = "LEFT-MOST SUBQUERY";
+      if (i > 0) {
+        switch (plan->ops[i - 1]) {
+          case CompoundOp::kUnion: label = "UNION USING TEMP B-TREE"; break;
+          case CompoundOp::kUnionAll: label = "UNION ALL"; break;
+          case CompoundOp::kIntersect: label = "INTERSECT USING TEMP B-TREE"; break;
+          case CompoundOp::kExcept: label = "EXCEPT USING TEMP B-TREE"; break;
+        }
+      }
+      lines->push_back(indent + "  " + label);
+      describe_core(plan->cores[i].get(), plan, depth + 2, lines);
+    }
+  }
+  if (!plan->order.empty() && !plan->order_satisfied) {
+    lines->push_back(indent + "USE TEMP B-TREE FOR ORDER BY");
+  }
+  describe_expr_subqueries(plan, depth, lines);
+}
+
+}  // namespace sfs::sql
