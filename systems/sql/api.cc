@@ -179,8 +179,11 @@ Status PreparedStatement::start() {
   static uint64_t epochs = 0;
   runtime_->epoch = ++epochs;
   savepoint_ = 0;
-  if (program_->writes && (!connection->autocommit() || connection->pager()->in_transaction()) &&
-      (program_->multi_row || !connection->autocommit())) {
+  // A statement that may change several rows needs a savepoint to be undone alone, unless it
+  // runs in its own autocommit transaction (undoing that is a rollback). A single-row INSERT
+  // checks every constraint before it writes anything, so it needs none either.
+  bool own_transaction = connection->autocommit() && connection->active_statements() == 1;
+  if (program_->writes && program_->multi_row && !own_transaction) {
     savepoint_ = connection->statement_savepoint();
   }
   running_ = true;

@@ -128,6 +128,7 @@ BTreeCursor::~BTreeCursor() {
 }
 
 void BTreeCursor::save_position() {
+  at_last_ = false;
   if (state_ != State::kValid) return;
   auto key = this->key();
   if (!key.is_ok()) {
@@ -143,6 +144,7 @@ void BTreeCursor::save_position() {
 }
 
 void BTreeCursor::reset() {
+  at_last_ = false;
   for (int i = 0; i < depth_; ++i) pages_[i].release();
   depth_ = 0;
   state_ = State::kInvalid;
@@ -160,6 +162,7 @@ Status BTreeCursor::restore() {
 }
 
 Status BTreeCursor::move_to_root() {
+  at_last_ = false;
   for (int i = 0; i < depth_; ++i) pages_[i].release();
   depth_ = 0;
   key_loaded_ = value_loaded_ = false;
@@ -224,7 +227,13 @@ Status BTreeCursor::last() {
   SFS_TRY(descend_rightmost());
   state_ = State::kValid;
   index_[depth_ - 1] += 1;
-  return prev();
+  SFS_TRY(prev());
+  // Only a position inside the rightmost leaf is a valid append point.
+  at_last_ = valid() && index_[depth_ - 1] == node::cell_count(pages_[depth_ - 1].data()) - 1;
+  for (int i = 0; at_last_ && i + 1 < depth_; ++i) {
+    at_last_ = index_[i] == node::cell_count(pages_[i].data());
+  }
+  return Status::ok();
 }
 
 Status BTreeCursor::seek(std::string_view key, bool* exact) {
@@ -299,6 +308,7 @@ Status BTreeCursor::next() {
   }
   if (state_ != State::kValid) return Status::ok();
   key_loaded_ = value_loaded_ = false;
+  at_last_ = false;
   int leaf = depth_ - 1;
   ++index_[leaf];
   while (index_[depth_ - 1] >= node::cell_count(pages_[depth_ - 1].data())) {
@@ -328,6 +338,7 @@ Status BTreeCursor::prev() {
   }
   if (state_ != State::kValid) return Status::ok();
   key_loaded_ = value_loaded_ = false;
+  at_last_ = false;
   --index_[depth_ - 1];
   while (index_[depth_ - 1] < 0) {
     int level = depth_ - 2;
@@ -385,6 +396,38 @@ Result<std::string_view> BTreeCursor::value() {
 // ---- cursor: changing the tree ---------------------------------------------------------------
 
 Status BTreeCursor::insert(std::string_view key, std::string_view value, bool* replaced) {
+  return insert_impl(key, value, replaced, true);
+}
+
+Status BTreeCursor::insert_new(std::string_view key, std::string_view value, bool* existed) {
+  return insert_impl(key, value, existed, false);
+}
+
+Status BTreeCursor::append(std::string_view key, std::string_view value) {
+  if (!(state_ == State::kValid && at_last_ && depth_ > 0)) return insert(key, value);
+  {
+    auto current = this->key();
+    if (!current.is_ok() || compare_bytes(*current, key) >= 0) return insert(key, value);
+  }
+  if (registry_ != nullptr) registry_->save_all(root_, this);
+  std::string key_copy(key);
+  int leaf = depth_ - 1;
+  SFS_TRY(pager_->make_writable(pages_[leaf]));
+  std::string cell;
+  SFS_TRY(node::build_cell(pager_, true, 0, key, value, &cell));
+  // The path is the rightmost one: every interior index already points at its right child.
+  SFS_TRY(insert_cell(leaf, index_[leaf] + 1, std::move(cell), 0));
+  for (int i = 0; i < depth_; ++i) pages_[i].release();
+  depth_ = 0;
+  saved_key_ = std::move(key_copy);
+  state_ = State::kSaved;
+  at_last_ = false;
+  key_loaded_ = value_loaded_ = false;
+  return Status::ok();
+}
+
+Status BTreeCursor::insert_impl(std::string_view key, std::string_view value, bool* replaced,
+                                bool replace) {
   if (registry_ != nullptr) registry_->save_all(root_, this);
   std::string key_copy(key);
   bool exact = false;
@@ -420,6 +463,11 @@ Status BTreeCursor::insert(std::string_view key, std::string_view value, bool* r
   }
   if (replaced != nullptr) *replaced = exact;
   int leaf = depth_ - 1;
+  if (exact && !replace) {
+    state_ = State::kValid;
+    key_loaded_ = value_loaded_ = false;
+    return Status::ok();
+  }
   SFS_TRY(pager_->make_writable(pages_[leaf]));
   if (exact) {
     Cell old;

@@ -96,6 +96,12 @@ class BTreeCursor {
   // Inserts, or replaces the value of an equal key. The cursor is left near the new entry (call
   // seek() before reading). *replaced (optional) tells whether the key existed.
   Status insert(std::string_view key, std::string_view value, bool* replaced = nullptr);
+  // Inserts only when the key is new; *existed tells whether it was already there (and then
+  // nothing changed).
+  Status insert_new(std::string_view key, std::string_view value, bool* existed);
+  // Inserts a key greater than every key in the tree. Right after last() it reuses the path
+  // last() found (the common "next rowid" pattern) instead of descending again.
+  Status append(std::string_view key, std::string_view value);
   // Deletes the entry under the cursor; next() then moves to the entry after it.
   Status remove();
 
@@ -109,6 +115,7 @@ class BTreeCursor {
   static constexpr int kMaxDepth = 24;
 
   Status restore();
+  Status insert_impl(std::string_view key, std::string_view value, bool* existed, bool replace);
   Status descend_leftmost();
   Status descend_rightmost();
   Status move_to_root();
@@ -133,6 +140,7 @@ class BTreeCursor {
   std::string key_buffer_, value_buffer_;
   std::string saved_key_;
   bool between_ = false;  // restored onto the successor of a removed key
+  bool at_last_ = false;  // positioned by last() and not moved since
 };
 
 }  // namespace sfs::sql

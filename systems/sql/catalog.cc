@@ -53,8 +53,27 @@ IndexInfo* Catalog::find_index(std::string_view name) const {
 }
 
 ViewInfo* Catalog::find_view(std::string_view name) const {
-  auto it = views_.find(fold_name(name));
+  std::string key = fold_name(name);
+  auto it = temp_views_.find(key);
+  if (it != temp_views_.end()) return it->second.get();
+  it = views_.find(key);
   return it == views_.end() ? nullptr : it->second.get();
+}
+
+void Catalog::add_temp_view(std::unique_ptr<ViewInfo> view) {
+  std::string key = fold_name(view->name);
+  temp_views_[key] = std::move(view);
+  ++generation_;
+}
+
+bool Catalog::drop_temp_view(std::string_view name) {
+  bool erased = temp_views_.erase(fold_name(name)) > 0;
+  if (erased) ++generation_;
+  return erased;
+}
+
+bool Catalog::is_temp_view(std::string_view name) const {
+  return temp_views_.count(fold_name(name)) > 0;
 }
 
 TriggerInfo* Catalog::find_trigger(std::string_view name) const {

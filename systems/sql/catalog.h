@@ -118,6 +118,11 @@ class Catalog {
   const std::map<std::string, std::unique_ptr<ViewInfo>>& views() const { return views_; }
   const std::map<std::string, std::unique_ptr<TriggerInfo>>& triggers() const { return triggers_; }
 
+  // TEMP views live only in this connection (never written to the file) and survive reloads.
+  void add_temp_view(std::unique_ptr<ViewInfo> view);
+  bool drop_temp_view(std::string_view name);
+  bool is_temp_view(std::string_view name) const;
+
   // Changes whenever load() runs; compiled statements remember it to notice schema changes.
   uint64_t generation() const { return generation_; }
   uint32_t cookie() const { return cookie_; }
@@ -140,6 +145,7 @@ class Catalog {
   std::map<std::string, std::unique_ptr<IndexInfo>> indexes_;
   std::map<std::string, std::unique_ptr<ViewInfo>> views_;
   std::map<std::string, std::unique_ptr<TriggerInfo>> triggers_;
+  std::map<std::string, std::unique_ptr<ViewInfo>> temp_views_;
   uint64_t generation_ = 0;
   uint32_t cookie_ = 0;
 };

@@ -655,6 +655,22 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
         cp->names.push_back("column" + std::to_string(k + 1));
         cp->columns.push_back(c.values[0][k].get());
       }
+      if (single) {
+        // ORDER BY of a bare VALUES: result column numbers only.
+        for (size_t t = 0; t < select->order_by.size(); ++t) {
+          OrderTerm& term = select->order_by[t];
+          int64_t number;
+          if (!is_integer_literal(term.expr.get(), &number) || number < 1 ||
+              number > static_cast<int64_t>(cp->columns.size())) {
+            return Status::invalid_argument("ORDER BY term does not match any column in the result set");
+          }
+          OrderKey key;
+          key.column = static_cast<int>(number - 1);
+          key.desc = term.desc;
+          key.nulls = term.nulls;
+          plan->order.push_back(key);
+        }
+      }
       continue;
     }
     std::vector<Expr*> where;

@@ -46,8 +46,7 @@ Status Connection::ensure_schema_table() {
 
 Status Connection::refresh_schema() {
   if (schema_loaded_ && !schema_stale_ &&
-      pager_->header(HeaderField::kSchemaCookie) == catalog_.cookie() &&
-      (catalog_.find_table("sqlite_schema")->root == pager_->header(HeaderField::kSchemaRoot))) {
+      pager_->header(HeaderField::kSchemaCookie) == catalog_.cookie()) {
     return Status::ok();
   }
   Status status = catalog_.load(pager_.get(), &registry_);

@@ -49,6 +49,7 @@ class Connection {
   void release_statement(size_t savepoint);
 
   bool autocommit() const { return autocommit_; }
+  int active_statements() const { return active_statements_; }
   bool in_transaction() const { return pager_->in_transaction(); }
   // Executes BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE.
   Status transaction_control(const TransactionStatement& statement);

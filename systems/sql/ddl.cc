@@ -261,6 +261,15 @@ Status create_view(Connection* connection, CreateViewStatement* statement) {
                                       std::to_string(plan->names.size()));
     }
   }
+  if (statement->temporary) {
+    auto view = std::make_unique<ViewInfo>();
+    view->name = statement->name;
+    view->sql = statement->text;
+    view->columns = statement->columns;
+    view->select = statement->select->clone();
+    catalog.add_temp_view(std::move(view));
+    return Status::ok();
+  }
   SFS_TRY(schema_insert(connection, "view", statement->name, statement->name, 0, statement->text));
   return connection->commit_schema_change();
 }
@@ -337,6 +346,7 @@ Status drop(Connection* connection, DropStatement* statement) {
       break;
     }
     case DropStatement::Object::kView: {
+      if (catalog.drop_temp_view(name)) return Status::ok();
       if (catalog.find_view(name) == nullptr) {
         if (catalog.find_table(name)) return Status::invalid_argument("use DROP TABLE to delete table " + name);
         if (statement->if_exists) return Status::ok();
@@ -484,15 +494,16 @@ Status alter_table(Runtime& rt, Connection* connection, AlterTableStatement* sta
 
 Status analyze(Runtime& rt, Connection* connection, NameStatement* statement) {
   Catalog& catalog = connection->catalog();
-  std::vector<TableInfo*> tables;
+  // Names, not pointers: creating sqlite_stat1 below reloads the catalog.
+  std::vector<std::string> names;
   if (statement->name.empty()) {
     for (const auto& [key, table] : catalog.tables()) {
-      if (!table->system) tables.push_back(table.get());
+      if (!table->system) names.push_back(table->name);
     }
   } else if (TableInfo* table = catalog.find_table(statement->name)) {
-    tables.push_back(table);
+    names.push_back(table->name);
   } else if (IndexInfo* index = catalog.find_index(statement->name)) {
-    tables.push_back(index->table);
+    names.push_back(index->table->name);
   } else {
     return Status::invalid_argument("no such table: " + statement->name);
   }
@@ -502,8 +513,6 @@ Status analyze(Runtime& rt, Connection* connection, NameStatement* statement) {
                           "CREATE TABLE sqlite_stat1(tbl,idx,stat)"));
     SFS_TRY(connection->commit_schema_change());
   }
-  std::vector<std::string> names;
-  for (TableInfo* t : tables) names.push_back(t->name);
   TableInfo* stat = connection->catalog().find_table("sqlite_stat1");
   Pager* pager = connection->pager();
   BTreeCursor stat_cursor(pager, stat->root, connection->registry());
@@ -649,7 +658,6 @@ Result<std::unique_ptr<Program>> compile_ddl(Connection* connection, Statement* 
     }
     case StatementKind::kCreateView: {
       auto* s = static_cast<CreateViewStatement*>(statement);
-      if (s->temporary) return Status::unsupported("TEMP views are not supported");
       action = [connection, s](Runtime&) { return create_view(connection, s); };
       break;
     }

@@ -155,7 +155,11 @@ class RowWriter {
     return std::optional<int64_t>();
   }
 
-  Status insert(int64_t rowid, const std::vector<Value>& row) {
+  // Writes a new row. `mode`: kReplace overwrites an existing rowid, kAppend knows the rowid is
+  // past the end (new_rowid() just found it), kNew fails with *existed when the rowid is taken.
+  enum class Mode { kReplace, kAppend, kNew };
+  Status insert(int64_t rowid, const std::vector<Value>& row, Mode mode = Mode::kReplace,
+                bool* existed = nullptr) {
     record_.clear();
     if (table_->rowid_alias >= 0) {
       // The rowid alias is stored as NULL: its value is the key.
@@ -165,7 +169,17 @@ class RowWriter {
     } else {
       encode_record(row, &record_);
     }
-    SFS_TRY(table_cursor()->insert(encode_rowid_key(rowid), record_));
+    std::string key = encode_rowid_key(rowid);
+    if (mode == Mode::kAppend) {
+      SFS_TRY(table_cursor()->append(key, record_));
+    } else if (mode == Mode::kNew) {
+      bool taken = false;
+      SFS_TRY(table_cursor()->insert_new(key, record_, &taken));
+      if (existed != nullptr) *existed = taken;
+      if (taken) return Status::ok();
+    } else {
+      SFS_TRY(table_cursor()->insert(key, record_));
+    }
     for (size_t i = 0; i < table_->indexes.size(); ++i) {
       index_key(table_->indexes[i], row, rowid, &key_, true);
       index_value(table_->indexes[i], row, rowid, &value_);
@@ -385,6 +399,7 @@ struct Checks {
   std::vector<std::unique_ptr<Subquery>> subqueries;
 
   Status compile(Compiler& compiler, TableInfo* table) {
+    if (table->checks.empty()) return Status::ok();
     row = pseudo_source(table, table->name);
     Scope scope;
     scope.sources.push_back(row.get());
@@ -886,6 +901,7 @@ class InsertProgram : public Program {
         }
         width = rows_[0].size();
         multi_row = rows_.size() > 1;
+        single_row_ = rows_.size() == 1;
       } else {
         SFS_ASSIGN_OR_RETURN(select_, compiler.compile_select(select, &scope));
         width = select_->names.size();
@@ -903,7 +919,10 @@ class InsertProgram : public Program {
     }
     SFS_TRY(checks_.compile(compiler, table_));
     SFS_TRY(triggers_.compile(compiler, table_, TriggerEvent::kInsert));
-    if (!triggers_.empty() || conflict_ == Conflict::kReplace) multi_row = true;
+    if (!triggers_.empty() || conflict_ == Conflict::kReplace || conflict_ == Conflict::kFail) {
+      multi_row = true;
+      single_row_ = false;
+    }
     // ON CONFLICT ... DO UPDATE: an update of the conflicting row, seeing "excluded".
     for (Upsert& upsert : statement->upserts) {
       UpsertClause clause;
@@ -1087,7 +1106,28 @@ class InsertProgram : public Program {
     if (alias >= 0) row[alias] = Value::integer(rowid);
     SFS_TRY(apply_checks(rt, checks_, table_, conflict_, row, rowid, &skip));
     if (skip) return Status::ok();
-    if (rowid_given) {
+    bool unique_indexes = false;
+    for (const IndexInfo* index : table_->indexes) unique_indexes = unique_indexes || index->unique;
+    if (rowid_given && !unique_indexes && triggers_.empty() && upserts_.empty()) {
+      // One descent: insert if the rowid is free, else resolve the conflict and try again.
+      bool existed = false;
+      Status written = writer_.insert(rowid, row, RowWriter::Mode::kNew, &existed);
+      if (!written.is_ok()) {
+        if (single_row_ && !multi_row) rt.on_error = Conflict::kRollback;
+        return written;
+      }
+      if (!existed) {
+        ++changes_;
+        connection_->set_last_insert_rowid(rowid);
+        return Status::ok();
+      }
+      Conflict action = resolve_conflict(conflict_, table_->rowid_conflict);
+      if (action == Conflict::kIgnore) return Status::ok();
+      if (action != Conflict::kReplace) return constraint_error(rt, action, rowid_message(table_));
+      std::vector<Value> victim;
+      SFS_ASSIGN_OR_RETURN(bool found, writer_.read(rt, rowid, &victim));
+      if (found) SFS_TRY(writer_.remove(rowid, victim));
+    } else if (rowid_given) {
       SFS_ASSIGN_OR_RETURN(bool taken, writer_.exists(rowid));
       if (taken) {
         if (UpsertClause* clause = upserts_.empty() ? nullptr : upsert_for(-1)) {
@@ -1120,7 +1160,14 @@ class InsertProgram : public Program {
         SFS_TRY(writer_.remove(*other, victim));
       }
     }
-    SFS_TRY(writer_.insert(rowid, row));
+    Status written = writer_.insert(rowid, row, rowid_given ? RowWriter::Mode::kReplace
+                                                            : RowWriter::Mode::kAppend);
+    if (!written.is_ok()) {
+      // Without a statement savepoint a half-written row can only be undone with the whole
+      // transaction.
+      if (single_row_ && !multi_row) rt.on_error = Conflict::kRollback;
+      return written;
+    }
     ++changes_;
     connection_->set_last_insert_rowid(rowid);
     if (triggers_.has(TriggerTiming::kAfter)) {
@@ -1145,6 +1192,7 @@ class InsertProgram : public Program {
   std::vector<std::unique_ptr<Subquery>> subqueries_;
   int64_t changes_ = 0;
   bool done_ = false;
+  bool single_row_ = false;
 };
 
 TableInfo* target_table(Connection* connection, const std::string& name, Status* error) {

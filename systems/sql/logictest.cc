@@ -131,6 +131,10 @@ core::Result<LogicTestResult> run_logic_test(const std::string& path, const Logi
       continue;
     }
     if (record.kind != "statement" && record.kind != "query") continue;
+    if (options.max_records > 0 &&
+        result.passed + result.failed + result.skipped >= options.max_records) {
+      break;
+    }
     if (skip) {
       ++result.skipped;
       continue;

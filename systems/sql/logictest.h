@@ -25,6 +25,7 @@ struct LogicTestOptions {
   size_t max_reported_failures = 10;
   bool verbose = false;           // print every failure as it happens
   std::string database = ":memory:";
+  int max_records = 0;            // stop after this many statement/query records (0: all)
 };
 
 struct LogicTestResult {

@@ -13,7 +13,44 @@
 
 namespace sfs::sql {
 
+namespace {
+// The last significant character outside strings, names and comments; '\0' when unterminated.
+char last_significant(std::string_view sql) {
+  char last = ' ';
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      char close = c == '[' ? ']' : c;
+      size_t end = sql.find(close, i + 1);
+      if (end == std::string_view::npos) return '\0';
+      i = end;
+      last = close;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      size_t end = sql.find('\n', i);
+      if (end == std::string_view::npos) break;
+      i = end;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      size_t end = sql.find("*/", i + 2);
+      if (end == std::string_view::npos) return '\0';
+      i = end + 1;
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') {
+      last = c;
+    }
+  }
+  return last;
+}
+
+bool mentions_trigger(std::string_view sql) {
+  for (size_t i = 0; i + 7 <= sql.size(); ++i) {
+    if ((sql[i] == 't' || sql[i] == 'T') && core::iequals(sql.substr(i, 7), "trigger")) return true;
+  }
+  return false;
+}
+}  // namespace
+
 bool sql_complete(std::string_view sql) {
+  // The common case, without a CREATE TRIGGER: complete when it ends with ';'.
+  if (!mentions_trigger(sql)) return last_significant(sql) == ';';
   auto tokens = tokenize(sql);
   if (!tokens.is_ok()) {
     // An unterminated string or quoted name needs more input; other errors are complete (and

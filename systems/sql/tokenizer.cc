@@ -1,7 +1,7 @@
 // The SQL tokenizer (see tokenizer.h).
 #include "systems/sql/tokenizer.h"
 
-#include <unordered_map>
+#include <cstring>
 
 #include "core/strings.h"
 
@@ -15,12 +15,30 @@ const char* const kKeywordNames[] = {
 #undef SFS_SQL_KEYWORD
 };
 
-const std::unordered_map<std::string, uint16_t>& keyword_table() {
-  static const std::unordered_map<std::string, uint16_t> table = [] {
-    std::unordered_map<std::string, uint16_t> map;
-    for (uint16_t id = 1; id < kw::kCount; ++id) map.emplace(kKeywordNames[id], id);
-    return map;
-  }();
+// Keywords in an open-addressing table keyed by a hash of the upper-cased word: the tokenizer
+// looks up every identifier, so this avoids building a std::string per lookup.
+constexpr size_t kTableSize = 512;
+
+uint32_t word_hash(const char* upper, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<uint8_t>(upper[i])) * 16777619u;
+  return h;
+}
+
+struct KeywordTable {
+  uint16_t slots[kTableSize] = {};
+  KeywordTable() {
+    for (uint16_t id = 1; id < kw::kCount; ++id) {
+      const char* name = kKeywordNames[id];
+      size_t at = word_hash(name, std::strlen(name)) % kTableSize;
+      while (slots[at] != 0) at = (at + 1) % kTableSize;
+      slots[at] = id;
+    }
+  }
+};
+
+const KeywordTable& keyword_table() {
+  static const KeywordTable table;
   return table;
 }
 
@@ -42,9 +60,14 @@ uint16_t keyword_id(std::string_view word) {
   if (word.size() < 2 || word.size() > 17) return kw::kNone;
   char upper[18];
   for (size_t i = 0; i < word.size(); ++i) upper[i] = core::ascii_upper(word[i]);
-  const auto& table = keyword_table();
-  auto it = table.find(std::string(upper, word.size()));
-  return it == table.end() ? kw::kNone : it->second;
+  const KeywordTable& table = keyword_table();
+  size_t at = word_hash(upper, word.size()) % kTableSize;
+  while (uint16_t id = table.slots[at]) {
+    const char* name = kKeywordNames[id];
+    if (std::strlen(name) == word.size() && std::memcmp(name, upper, word.size()) == 0) return id;
+    at = (at + 1) % kTableSize;
+  }
+  return kw::kNone;
 }
 
 const char* keyword_name(uint16_t id) { return id < kw::kCount ? kKeywordNames[id] : ""; }
