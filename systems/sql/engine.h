@@ -145,9 +145,19 @@ struct Level {
   bool high_inclusive = false;
   bool reverse = false;
   bool covering = false;
-  std::vector<Expr*> filters;     // WHERE terms checked here
+  std::vector<Expr*> filters;     // WHERE terms checked here; the first self_filters of them
+  size_t self_filters = 0;        // read only this level's source
   std::vector<Expr*> on_filters;  // LEFT JOIN ... ON terms (they decide "matched")
   double est_rows = 0;
+  // An inner full scan with filters of its own is rescanned for every outer row; it remembers
+  // the rowids that pass those filters the first time instead (reset per execution).
+  bool cache_rows = false;
+  // ... and with an equality on an unindexed column against an outer value, it remembers them in
+  // a hash table on that column: a transient index (SQLite's "automatic index").
+  int hash_column = -1;
+  Expr* hash_probe = nullptr;
+  Affinity hash_affinity = Affinity::kBlob;
+  Collation hash_collation = Collation::kBinary;
 
   // ---- run time ----
   bool matched = false;
@@ -160,6 +170,9 @@ struct Level {
   std::vector<int64_t> rowids;      // kRowidEq with IN
   int64_t rowid_low = 0, rowid_high = 0;
   size_t row = 0;                   // kScan over materialized rows
+  bool cache_ready = false;
+  std::vector<int64_t> cache;
+  std::unordered_map<std::string, std::vector<int64_t>> hash;
 };
 
 struct AggregateCall {

@@ -721,7 +721,34 @@ Status plan_core(Compiler& compiler, CorePlan* core, std::vector<Expr*>& where_t
     for (size_t s = 0; s < n; ++s) {
       if (masks[t] & core->sources[s]->bit) at = std::max(at, position[s]);
     }
-    core->levels[at].filters.push_back(terms[t]);
+    Level& level = core->levels[at];
+    if (masks[t] == level.source->bit && !volatile_term[t]) {
+      // Terms on this source alone go first: they can be checked once and remembered.
+      level.filters.insert(level.filters.begin() + static_cast<long>(level.self_filters), terms[t]);
+      ++level.self_filters;
+    } else {
+      level.filters.push_back(terms[t]);
+    }
+  }
+  uint64_t before = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Level& level = core->levels[i];
+    Source* s = level.source;
+    bool eligible = i > 0 && level.access == Access::kScan && s->table != nullptr &&
+                    !s->left_join && !core->stop_after_first;
+    if (eligible) {
+      for (const Usage& u : planner.usages()) {
+        if (u.source != s || u.op != Op::kEq || u.is_in || u.column < 0 || u.on_source >= 0) continue;
+        if ((u.value_mask & ~before) != 0) continue;
+        level.hash_column = u.column;
+        level.hash_probe = u.value;
+        level.hash_affinity = u.affinity;
+        level.hash_collation = u.collation;
+        break;
+      }
+      level.cache_rows = level.self_filters > 0 || level.hash_column >= 0;
+    }
+    before |= s->bit;
   }
   return Status::ok();
 }

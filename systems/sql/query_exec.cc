@@ -267,6 +267,18 @@ Status index_seek_probe(Runtime& rt, Level& L, bool* ok) {
   return Status::ok();
 }
 
+// The canonical bytes of a value for an equality under (affinity, collation).
+bool hash_key(Value v, Affinity affinity, Collation collation, std::string* key) {
+  if (affinity == Affinity::kNumeric) {
+    apply_numeric_affinity(&v);
+  } else if (affinity == Affinity::kText) {
+    apply_affinity(&v, Affinity::kText);
+  }
+  key->clear();
+  encode_key_value(v, collation, false, key);
+  return true;
+}
+
 Status rowid_seek(Runtime& rt, Level& L, bool* ok) {
   BTreeCursor* cursor = table_cursor(rt, L.source);
   uint8_t key[8];
@@ -319,6 +331,55 @@ Status level_start(Runtime& rt, Level& L, bool* ok) {
   switch (L.access) {
     case Access::kScan: {
       BTreeCursor* cursor = table_cursor(rt, s);
+      if (L.cache_rows) {
+        if (!L.cache_ready) {
+          // First time through: keep the rowids that pass this source's own filters (in a hash
+          // table on the join column when there is one).
+          L.cache.clear();
+          L.hash.clear();
+          SFS_TRY(cursor->first());
+          std::string key;
+          while (cursor->valid()) {
+            bool positioned = false;
+            SFS_TRY(table_position(L, cursor, &positioned));
+            bool keep = true;
+            for (size_t f = 0; f < L.self_filters && keep; ++f) {
+              int t = rt.test(L.filters[f]);
+              if (t < 0) return rt.error;
+              keep = t == 1;
+            }
+            if (keep && L.hash_column >= 0) {
+              Value v;
+              if (!s->read(rt, L.hash_column, &v)) return rt.error;
+              if (!v.is_null()) {
+                if (!hash_key(v, L.hash_affinity, L.hash_collation, &key)) return rt.error;
+                L.hash[key].push_back(s->rowid);
+              }
+            } else if (keep) {
+              L.cache.push_back(s->rowid);
+            }
+            SFS_TRY(cursor->next());
+          }
+          if (L.reverse) std::reverse(L.cache.begin(), L.cache.end());
+          L.cache_ready = true;
+        }
+        if (L.hash_column >= 0) {
+          L.rowids.clear();
+          Value probe;
+          if (!rt.eval(L.hash_probe, &probe)) return rt.error;
+          if (probe.is_null()) return Status::ok();
+          std::string key;
+          hash_key(probe, L.hash_affinity, L.hash_collation, &key);
+          auto it = L.hash.find(key);
+          if (it == L.hash.end()) return Status::ok();
+          L.rowids = it->second;
+          if (L.reverse) std::reverse(L.rowids.begin(), L.rowids.end());
+        } else {
+          L.rowids = L.cache;
+        }
+        L.row = 0;
+        return rowid_seek(rt, L, ok);
+      }
       if (L.reverse) {
         SFS_TRY(cursor->last());
       } else {
@@ -463,6 +524,11 @@ Status level_next(Runtime& rt, Level& L, bool* ok) {
   }
   switch (L.access) {
     case Access::kScan:
+      if (L.cache_rows) {
+        ++L.row;
+        return rowid_seek(rt, L, ok);
+      }
+      [[fallthrough]];
     case Access::kRowidRange: {
       BTreeCursor* cursor = table_cursor(rt, s);
       if (L.reverse) {
@@ -491,10 +557,10 @@ Status level_next(Runtime& rt, Level& L, bool* ok) {
   return Status::ok();
 }
 
-// Checks a level's filters; -1 on error.
-int passes(Runtime& rt, const std::vector<Expr*>& filters) {
-  for (Expr* f : filters) {
-    int t = rt.test(f);
+// Checks a level's filters (from `first` on); -1 on error.
+int passes(Runtime& rt, const std::vector<Expr*>& filters, size_t first = 0) {
+  for (size_t i = first; i < filters.size(); ++i) {
+    int t = rt.test(filters[i]);
     if (t != 1) return t;
   }
   return 1;
@@ -529,6 +595,11 @@ Status core_open(Runtime& rt, CorePlan* core) {
     source->null_row = false;
     source->on_index = false;
     source->moved();
+  }
+  for (Level& level : core->levels) {
+    level.cache_ready = false;
+    level.cache.clear();
+    level.hash.clear();
   }
   SFS_TRY(materialize_sources(rt, core));
   core->constants_ok = true;
@@ -591,7 +662,7 @@ Status core_next(Runtime& rt, CorePlan* core, bool* found) {
       if (t < 0) return rt.error;
       if (t == 1) {
         L.matched = true;
-        t = passes(rt, L.filters);
+        t = passes(rt, L.filters, L.cache_rows ? L.self_filters : 0);
         if (t < 0) return rt.error;
         if (t == 1) break;
       }
@@ -1215,6 +1286,11 @@ void describe_core(const CorePlan* core, const QueryPlan* plan, int depth,
         }
         break;
       }
+    }
+    if (level.cache_rows) {
+      line += level.hash_column >= 0
+                  ? " USING AUTOMATIC HASH INDEX (" + column_name(s, level.hash_column) + "=?)"
+                  : " (FILTERED ROWS CACHED)";
     }
     if (level.reverse) line += " (reverse order)";
     if (s->left_join) line += " (LEFT JOIN)";
