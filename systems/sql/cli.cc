@@ -62,10 +62,12 @@ int shell_main(int argc, char** argv) {
   std::string mode;
   bool headers = false;
   bool bail = false;
+  bool unbuffered = false;
   core::Flags flags("sfs sql", "An embedded SQL database (SQLite's dialect, its own storage engine).");
   flags.add("mode", &mode, "output mode: table, list, csv, json, line", 0, "MODE");
   flags.add("header", &headers, "show column names (list and csv modes)");
   flags.add("bail", &bail, "stop at the first error");
+  flags.add("unbuffered", &unbuffered, "write each output line at once (for pipes)");
   flags.positional("FILE", &file, "database file (default: an in-memory database)");
   flags.rest("SQL", &sql, "statements to run instead of starting the shell");
   flags.epilog(
@@ -75,6 +77,7 @@ int shell_main(int argc, char** argv) {
   flags.stop_at_first_positional();
   if (auto code = flags.parse(argc, argv)) return *code;
   if (file.empty()) file = ":memory:";
+  if (unbuffered) std::setvbuf(stdout, nullptr, _IOLBF, 0);
   auto db = Database::open(file);
   if (!db.is_ok()) {
     std::fprintf(stderr, "Error: %s\n", db.status().message().c_str());
