@@ -45,6 +45,12 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path,
   return db;
 }
 
+std::unique_ptr<Database> Database::adopt(std::unique_ptr<Connection> connection) {
+  std::unique_ptr<Database> db(new Database());
+  db->connection_ = std::move(connection);
+  return db;
+}
+
 Database::~Database() = default;
 
 Result<std::unique_ptr<PreparedStatement>> Database::prepare(std::string_view sql, size_t* tail) {

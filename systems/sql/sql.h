@@ -110,6 +110,9 @@ class Database {
   // Opens (or creates) a database file; "" or ":memory:" is a private in-memory database.
   static core::Result<std::unique_ptr<Database>> open(const std::string& path,
                                                       const DatabaseOptions& options = {});
+  // Wraps an already open internal connection (tests and the fuzz harness build connections
+  // over in-memory files this way).
+  static std::unique_ptr<Database> adopt(std::unique_ptr<Connection> connection);
   ~Database();
 
   // Prepares the first statement in `sql`; *tail (optional) receives the offset just past it.
