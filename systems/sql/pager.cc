@@ -117,6 +117,7 @@ Pager::~Pager() {
       if (reader.is_ok() && *reader) {
         auto changes = wal_->refresh();
         if (changes.is_ok() && !wal_->empty()) (void)wal_->checkpoint(db_.get(), options_.sync);
+        if (changes.is_ok() && wal_->empty()) (void)wal_->truncate_to_header();
       }
       (void)db_->try_lock(LockSlot::kReader, LockMode::kUnlocked);
       (void)db_->try_lock(LockSlot::kWriter, LockMode::kUnlocked);
@@ -564,9 +565,7 @@ Status Pager::commit() {
   if (state_ == State::kWrite) {
     bool changed = !dirty_.empty() || spilled_;
     if (changed) {
-      Status status = set_header(HeaderField::kChangeCounter,
-                                 header(HeaderField::kChangeCounter) + 1);
-      if (status.is_ok()) status = write_dirty(true);
+      Status status = write_dirty(true);
       if (status.is_ok() && options_.sync == SyncMode::kFull) status = wal_->sync();
       if (!status.is_ok()) {
         rollback();

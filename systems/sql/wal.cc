@@ -14,6 +14,7 @@ namespace {
 
 constexpr uint8_t kMagic[8] = {'S', 'F', 'S', 'W', 'A', 'L', 0, 1};
 constexpr size_t kScanBatchBytes = 256 * 1024;
+constexpr uint64_t kKeepLogBytes = 4 << 20;
 
 inline uint64_t load_le64(const uint8_t* p) {
   uint64_t v = 0;
@@ -88,8 +89,13 @@ Result<Wal::Changes> Wal::refresh() {
     committed_checksum_ = get_u64(header + 24);
     if (!changes.reset) changes.reset = true;  // conservatively drop the cache on a new log
   }
-  SFS_ASSIGN_OR_RETURN(uint64_t file_size, file_->size());
-  if (file_size >= frame_offset(committed_frames_ + 1) + kWalFrameHeaderSize + page_size_) {
+  // New frames? The log is not truncated when it restarts, so its size says nothing: look at
+  // the header of the next frame instead, and scan only when it carries this generation's salts.
+  uint8_t next[kWalFrameHeaderSize];
+  size_t next_got = 0;
+  SFS_TRY(file_->read(frame_offset(committed_frames_ + 1), next, sizeof next, &next_got));
+  if (next_got == sizeof next && get_u32(next + 8) == salt1_ && get_u32(next + 12) == salt2_) {
+    SFS_ASSIGN_OR_RETURN(uint64_t file_size, file_->size());
     SFS_TRY(scan(file_size, changes.reset ? nullptr : &changes.pages));
   }
   return changes;
@@ -237,9 +243,15 @@ Status Wal::checkpoint(File* db, SyncMode sync) {
   salt1_ += 1;
   salt2_ = random();
   SFS_TRY(write_header());
-  SFS_TRY(file_->truncate(kWalHeaderSize));
+  // The next transaction overwrites the log from the start: rewriting blocks a file already has
+  // makes each commit's fsync cheaper than growing the file would. Only a log that grew large
+  // (a big transaction) is cut back.
+  SFS_ASSIGN_OR_RETURN(uint64_t size, file_->size());
+  if (size > kKeepLogBytes) SFS_TRY(file_->truncate(kWalHeaderSize));
   if (sync != SyncMode::kOff) SFS_TRY(file_->sync());
   return Status::ok();
 }
+
+Status Wal::truncate_to_header() { return file_->truncate(header_valid_ ? kWalHeaderSize : 0); }
 
 }  // namespace sfs::sql

@@ -81,6 +81,9 @@ class Wal {
   // REQUIRES: no open write transaction; the caller holds the locks that keep everyone else out.
   Status checkpoint(File* db, SyncMode sync);
 
+  // Shrinks the file to its header (after a final checkpoint, when closing).
+  Status truncate_to_header();
+
   File* file() { return file_.get(); }
 
  private:
