@@ -106,9 +106,7 @@ std::string Shell::cell(const Value& v) const {
 namespace {
 
 std::string csv_field(const std::string& s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string::npos || s.empty() == false ? 
-               s.find_first_of(",\"\r\n") != std::string::npos : false;
-  if (!quote) return s;
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';
@@ -269,7 +267,7 @@ bool Shell::print_statement(PreparedStatement* statement) {
           if (c > 0) line += mode_ == OutputMode::kCsv ? "," : "|";
           line += mode_ == OutputMode::kCsv ? csv_field(statement->column_name(c)) : statement->column_name(c);
         }
-        std::fprintf(out_, "%s\n", line.c_str());
+        std::fprintf(out_, "%s%s", line.c_str(), mode_ == OutputMode::kCsv ? "\r\n" : "\n");
       }
       first_row = false;
     }
