@@ -29,18 +29,18 @@ int64_t decode_rowid_key(std::string_view key) {
 }
 
 void CursorRegistry::remove(uint32_t root, BTreeCursor* cursor) {
-  auto it = cursors_.find(root);
-  if (it == cursors_.end()) return;
-  auto& list = it->second;
-  list.erase(std::remove(list.begin(), list.end(), cursor), list.end());
-  if (list.empty()) cursors_.erase(it);
+  for (size_t i = cursors_.size(); i-- > 0;) {
+    if (cursors_[i].cursor == cursor && cursors_[i].root == root) {
+      cursors_[i] = cursors_.back();
+      cursors_.pop_back();
+      return;
+    }
+  }
 }
 
 void CursorRegistry::save_all(uint32_t root, BTreeCursor* except) {
-  auto it = cursors_.find(root);
-  if (it == cursors_.end()) return;
-  for (BTreeCursor* cursor : it->second) {
-    if (cursor != except) cursor->save_position();
+  for (const Entry& entry : cursors_) {
+    if (entry.root == root && entry.cursor != except) entry.cursor->save_position();
   }
 }
 
@@ -51,6 +51,38 @@ int compare_bytes(std::string_view a, std::string_view b) {
   int c = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
   if (c != 0) return c;
   return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
+// Compares the key of cell `i` with `key` without parsing the whole cell: the common case (a
+// short key, a one-byte size) reads the key in place; anything else takes the checked path.
+inline Result<int> compare_cell_key(Pager* pager, const uint8_t* p, uint32_t pgno, bool leaf,
+                                    int i, std::string_view key, std::string* scratch) {
+  uint32_t offset = node::cell_pointer(p, i);
+  uint32_t n = node::cell_count(p);
+  if (offset >= node::kHeaderSize + 2 * n && offset + 24 <= kPageSize) {
+    const uint8_t* q = p + offset + (leaf ? 0 : 4);
+    uint32_t key_size = q[0];
+    if (key_size < 0x80) {
+      ++q;
+      if (leaf) {
+        int k = 0;
+        while (k < 9 && (q[k] & 0x80)) ++k;
+        q += k + 1;
+      }
+      if (q + key_size <= p + kPageSize && key_size <= node::kMinLocal) {
+        if (key_size == 8 && key.size() == 8) {
+          uint64_t a = get_u64(q);
+          uint64_t b = get_u64(reinterpret_cast<const uint8_t*>(key.data()));
+          return a < b ? -1 : a > b ? 1 : 0;
+        }
+        return compare_bytes(std::string_view(reinterpret_cast<const char*>(q), key_size), key);
+      }
+    }
+  }
+  node::Cell cell;
+  SFS_TRY(node::parse_cell(p, pgno, i, &cell));
+  SFS_ASSIGN_OR_RETURN(std::string_view cell_key, node::cell_key(pager, p, cell, scratch));
+  return compare_bytes(cell_key, key);
 }
 
 // The shortest prefix of `right` that is greater than `left` (REQUIRES: left < right).
@@ -140,7 +172,7 @@ void BTreeCursor::save_position() {
   }
   for (int i = 0; i < depth_; ++i) pages_[i].release();
   depth_ = 0;
-  key_loaded_ = value_loaded_ = false;
+  key_loaded_ = value_loaded_ = cell_parsed_ = false;
 }
 
 void BTreeCursor::reset() {
@@ -148,7 +180,7 @@ void BTreeCursor::reset() {
   for (int i = 0; i < depth_; ++i) pages_[i].release();
   depth_ = 0;
   state_ = State::kInvalid;
-  key_loaded_ = value_loaded_ = false;
+  key_loaded_ = value_loaded_ = cell_parsed_ = false;
   between_ = false;
 }
 
@@ -165,7 +197,7 @@ Status BTreeCursor::move_to_root() {
   at_last_ = false;
   for (int i = 0; i < depth_; ++i) pages_[i].release();
   depth_ = 0;
-  key_loaded_ = value_loaded_ = false;
+  key_loaded_ = value_loaded_ = cell_parsed_ = false;
   between_ = false;
   SFS_ASSIGN_OR_RETURN(pages_[0], pager_->get(root_));
   SFS_TRY(node::check_header(pages_[0].data(), root_));
@@ -248,10 +280,7 @@ Status BTreeCursor::seek(std::string_view key, bool* exact) {
       bool equal = false;
       while (lo < hi) {
         int mid = (lo + hi) / 2;
-        Cell cell;
-        SFS_TRY(node::parse_cell(p, pgno, mid, &cell));
-        SFS_ASSIGN_OR_RETURN(std::string_view cell_key, node::cell_key(pager_, p, cell, &scratch));
-        int c = compare_bytes(cell_key, key);
+        SFS_ASSIGN_OR_RETURN(int c, compare_cell_key(pager_, p, pgno, true, mid, key, &scratch));
         if (c < 0) {
           lo = mid + 1;
         } else {
@@ -271,10 +300,8 @@ Status BTreeCursor::seek(std::string_view key, bool* exact) {
     }
     while (lo < hi) {  // the first separator greater than the key
       int mid = (lo + hi) / 2;
-      Cell cell;
-      SFS_TRY(node::parse_cell(p, pgno, mid, &cell));
-      SFS_ASSIGN_OR_RETURN(std::string_view separator, node::cell_key(pager_, p, cell, &scratch));
-      if (compare_bytes(separator, key) <= 0) {
+      SFS_ASSIGN_OR_RETURN(int c, compare_cell_key(pager_, p, pgno, false, mid, key, &scratch));
+      if (c <= 0) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -307,7 +334,7 @@ Status BTreeCursor::next() {
     }
   }
   if (state_ != State::kValid) return Status::ok();
-  key_loaded_ = value_loaded_ = false;
+  key_loaded_ = value_loaded_ = cell_parsed_ = false;
   at_last_ = false;
   int leaf = depth_ - 1;
   ++index_[leaf];
@@ -337,7 +364,7 @@ Status BTreeCursor::prev() {
     between_ = false;
   }
   if (state_ != State::kValid) return Status::ok();
-  key_loaded_ = value_loaded_ = false;
+  key_loaded_ = value_loaded_ = cell_parsed_ = false;
   at_last_ = false;
   --index_[depth_ - 1];
   while (index_[depth_ - 1] < 0) {
@@ -359,14 +386,20 @@ Status BTreeCursor::prev() {
 
 // ---- cursor: reading -------------------------------------------------------------------------
 
+Status BTreeCursor::parse_current() {
+  if (cell_parsed_) return Status::ok();
+  const PageRef& page = pages_[depth_ - 1];
+  SFS_TRY(node::parse_cell(page.data(), page.pgno(), index_[depth_ - 1], &cell_));
+  cell_parsed_ = true;
+  return Status::ok();
+}
+
 Result<std::string_view> BTreeCursor::key() {
   if (state_ == State::kSaved) SFS_TRY(restore());
   if (state_ != State::kValid) return Status::internal("cursor is not on an entry");
   if (!key_loaded_) {
-    const PageRef& page = pages_[depth_ - 1];
-    Cell cell;
-    SFS_TRY(node::parse_cell(page.data(), page.pgno(), index_[depth_ - 1], &cell));
-    SFS_ASSIGN_OR_RETURN(key_, node::cell_key(pager_, page.data(), cell, &key_buffer_));
+    SFS_TRY(parse_current());
+    SFS_ASSIGN_OR_RETURN(key_, node::cell_key(pager_, pages_[depth_ - 1].data(), cell_, &key_buffer_));
     key_loaded_ = true;
   }
   return key_;
@@ -376,10 +409,9 @@ Result<std::string_view> BTreeCursor::value() {
   if (state_ == State::kSaved) SFS_TRY(restore());
   if (state_ != State::kValid) return Status::internal("cursor is not on an entry");
   if (!value_loaded_) {
-    const PageRef& page = pages_[depth_ - 1];
-    const uint8_t* p = page.data();
-    Cell cell;
-    SFS_TRY(node::parse_cell(p, page.pgno(), index_[depth_ - 1], &cell));
+    const uint8_t* p = pages_[depth_ - 1].data();
+    SFS_TRY(parse_current());
+    const Cell& cell = cell_;
     if (cell.payload_size() <= cell.local) {
       value_ = std::string_view(reinterpret_cast<const char*>(p + cell.payload + cell.key_size),
                                 cell.value_size);
@@ -413,16 +445,15 @@ Status BTreeCursor::append(std::string_view key, std::string_view value) {
   std::string key_copy(key);
   int leaf = depth_ - 1;
   SFS_TRY(pager_->make_writable(pages_[leaf]));
-  std::string cell;
-  SFS_TRY(node::build_cell(pager_, true, 0, key, value, &cell));
+  SFS_TRY(node::build_cell(pager_, true, 0, key, value, &cell_buffer_));
   // The path is the rightmost one: every interior index already points at its right child.
-  SFS_TRY(insert_cell(leaf, index_[leaf] + 1, std::move(cell), 0));
+  SFS_TRY(insert_cell(leaf, index_[leaf] + 1, cell_buffer_));
   for (int i = 0; i < depth_; ++i) pages_[i].release();
   depth_ = 0;
   saved_key_ = std::move(key_copy);
   state_ = State::kSaved;
   at_last_ = false;
-  key_loaded_ = value_loaded_ = false;
+  key_loaded_ = value_loaded_ = cell_parsed_ = false;
   return Status::ok();
 }
 
@@ -442,10 +473,7 @@ Status BTreeCursor::insert_impl(std::string_view key, std::string_view value, bo
     bool leaf = node::is_leaf(p);
     while (lo < hi) {
       int mid = (lo + hi) / 2;
-      Cell cell;
-      SFS_TRY(node::parse_cell(p, pgno, mid, &cell));
-      SFS_ASSIGN_OR_RETURN(std::string_view cell_key, node::cell_key(pager_, p, cell, &scratch));
-      int c = compare_bytes(cell_key, key);
+      SFS_ASSIGN_OR_RETURN(int c, compare_cell_key(pager_, p, pgno, leaf, mid, key, &scratch));
       if (leaf ? c < 0 : c <= 0) {
         lo = mid + 1;
       } else {
@@ -465,7 +493,7 @@ Status BTreeCursor::insert_impl(std::string_view key, std::string_view value, bo
   int leaf = depth_ - 1;
   if (exact && !replace) {
     state_ = State::kValid;
-    key_loaded_ = value_loaded_ = false;
+    key_loaded_ = value_loaded_ = cell_parsed_ = false;
     return Status::ok();
   }
   SFS_TRY(pager_->make_writable(pages_[leaf]));
@@ -475,23 +503,22 @@ Status BTreeCursor::insert_impl(std::string_view key, std::string_view value, bo
     SFS_TRY(node::free_overflow(pager_, old));
     node::remove(pages_[leaf].mutable_data(), index_[leaf], old.size);
   }
-  std::string cell;
-  SFS_TRY(node::build_cell(pager_, true, 0, key, value, &cell));
-  SFS_TRY(insert_cell(leaf, index_[leaf], std::move(cell), 0));
+  SFS_TRY(node::build_cell(pager_, true, 0, key, value, &cell_buffer_));
+  SFS_TRY(insert_cell(leaf, index_[leaf], cell_buffer_));
   for (int i = 0; i < depth_; ++i) pages_[i].release();
   depth_ = 0;
   saved_key_ = std::move(key_copy);
   state_ = State::kSaved;
-  key_loaded_ = value_loaded_ = false;
+  key_loaded_ = value_loaded_ = cell_parsed_ = false;
   return Status::ok();
 }
 
-Status BTreeCursor::insert_cell(int level, int index, std::string cell, uint32_t) {
+Status BTreeCursor::insert_cell(int level, int index, std::string_view cell) {
   PageRef& page = pages_[level];
   SFS_TRY(pager_->make_writable(page));
   SFS_ASSIGN_OR_RETURN(bool fitted, node::insert(page.mutable_data(), page.pgno(), index, cell));
   if (fitted) return Status::ok();
-  return split(level, index, std::move(cell));
+  return split(level, index, cell);
 }
 
 Status BTreeCursor::split_root() {
@@ -513,7 +540,7 @@ Status BTreeCursor::split_root() {
   return Status::ok();
 }
 
-Status BTreeCursor::split(int level, int index, std::string cell) {
+Status BTreeCursor::split(int level, int index, std::string_view cell) {
   if (level == 0) {
     SFS_TRY(split_root());
     level = 1;
@@ -526,7 +553,7 @@ Status BTreeCursor::split(int level, int index, std::string cell) {
   std::vector<std::string> cells;
   SFS_TRY(node::cells(p, page.pgno(), &cells));
   size_t old_count = cells.size();
-  cells.insert(cells.begin() + index, std::move(cell));
+  cells.insert(cells.begin() + index, std::string(cell));
 
   int parent_level = level - 1;
   const uint8_t* parent = pages_[parent_level].data();
@@ -598,7 +625,7 @@ Status BTreeCursor::split(int level, int index, std::string cell) {
   } else {
     put_u32(pp + 8, sibling.pgno());
   }
-  return insert_cell(parent_level, c, std::move(parent_cell), 0);
+  return insert_cell(parent_level, c, parent_cell);
 }
 
 Status BTreeCursor::remove() {
@@ -632,7 +659,7 @@ Status BTreeCursor::remove() {
   depth_ = 0;
   saved_key_ = std::move(removed_key);
   state_ = State::kSaved;
-  key_loaded_ = value_loaded_ = false;
+  key_loaded_ = value_loaded_ = cell_parsed_ = false;
   return Status::ok();
 }
 

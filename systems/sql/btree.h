@@ -38,6 +38,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "systems/sql/btree_node.h"
 #include "systems/sql/pager.h"
 
 namespace sfs::sql {
@@ -45,15 +46,21 @@ namespace sfs::sql {
 class BTreeCursor;
 
 // Knows every open cursor by tree, so a change to a tree can park the cursors reading it.
+// A flat list: a connection has a handful of open cursors, and a statement opens and closes
+// its cursors every time it runs, so a vector beats a map here.
 class CursorRegistry {
  public:
-  void add(uint32_t root, BTreeCursor* cursor) { cursors_[root].push_back(cursor); }
+  void add(uint32_t root, BTreeCursor* cursor) { cursors_.push_back({root, cursor}); }
   void remove(uint32_t root, BTreeCursor* cursor);
   // Saves the position of every cursor on `root` except `except`.
   void save_all(uint32_t root, BTreeCursor* except);
 
  private:
-  std::unordered_map<uint32_t, std::vector<BTreeCursor*>> cursors_;
+  struct Entry {
+    uint32_t root;
+    BTreeCursor* cursor;
+  };
+  std::vector<Entry> cursors_;
 };
 
 // The 8-byte table key for a rowid and back.
@@ -115,13 +122,14 @@ class BTreeCursor {
   static constexpr int kMaxDepth = 24;
 
   Status restore();
+  Status parse_current();
   Status insert_impl(std::string_view key, std::string_view value, bool* existed, bool replace);
   Status descend_leftmost();
   Status descend_rightmost();
   Status move_to_root();
   Status load_cell();
-  Status insert_cell(int level, int index, std::string cell, uint32_t right_of_split_child);
-  Status split(int level, int index, std::string cell);
+  Status insert_cell(int level, int index, std::string_view cell);
+  Status split(int level, int index, std::string_view cell);
   Status split_root();
   Status remove_child(int level, int index);
   Status merge_leaf_if_sparse();
@@ -136,8 +144,10 @@ class BTreeCursor {
   int index_[kMaxDepth] = {};
   // The current leaf cell, parsed by load_cell().
   std::string_view key_, value_;
-  bool key_loaded_ = false, value_loaded_ = false;
+  bool key_loaded_ = false, value_loaded_ = false, cell_parsed_ = false;
+  node::Cell cell_;
   std::string key_buffer_, value_buffer_;
+  std::string cell_buffer_;  // the cell being inserted (reused)
   std::string saved_key_;
   bool between_ = false;  // restored onto the successor of a removed key
   bool at_last_ = false;  // positioned by last() and not moved since

@@ -84,12 +84,11 @@ class RowWriter {
   }
 
   void index_value(const IndexInfo* index, const std::vector<Value>& row, int64_t rowid,
-                   std::string* value) const {
+                   std::string* value) {
     value->clear();
-    std::vector<Value> values;
-    values.reserve(index->columns.size());
-    for (const IndexColumn& ic : index->columns) values.push_back(column_value(row, ic.column, rowid));
-    encode_record(values, value);
+    values_.clear();
+    for (const IndexColumn& ic : index->columns) values_.push_back(column_value(row, ic.column, rowid));
+    encode_record(values_, value);
   }
 
   // Reads a whole row (missing trailing columns get their defaults). False: no such row.
@@ -239,7 +238,7 @@ class RowWriter {
   std::unique_ptr<BTreeCursor> table_cursor_;
   std::vector<std::unique_ptr<BTreeCursor>> index_cursors_;
   std::string key_, value_, record_;
-  std::vector<Value> scratch_;
+  std::vector<Value> scratch_, values_;
 };
 
 // ---- triggers --------------------------------------------------------------------------------

@@ -184,6 +184,7 @@ struct AggregateCall {
 
 struct Group {
   std::vector<Value> key;
+  size_t hash = 0;
   std::vector<AggregateValue> values;
   std::vector<Value> results;   // finalized values, filled before output
   std::vector<Value> captured;  // bare columns, from the group's last (or extreme) row

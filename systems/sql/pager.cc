@@ -153,10 +153,46 @@ void Pager::unlock_all() {
 
 // ---- the cache -------------------------------------------------------------------------------
 
-PageFrame* Pager::lookup(uint32_t pgno) {
-  auto it = map_.find(pgno);
-  return it == map_.end() ? nullptr : it->second;
+void PageTable::insert(uint32_t pgno, PageFrame* frame) {
+  if ((count_ + 1) * 2 > slots_.size()) {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, Slot{0, nullptr});
+    count_ = 0;
+    for (const Slot& slot : old) {
+      if (slot.pgno != 0) insert(slot.pgno, slot.frame);
+    }
+  }
+  size_t mask = slots_.size() - 1;
+  size_t i = hash(pgno) & mask;
+  while (slots_[i].pgno != 0 && slots_[i].pgno != pgno) i = (i + 1) & mask;
+  if (slots_[i].pgno == 0) ++count_;
+  slots_[i] = Slot{pgno, frame};
 }
+
+void PageTable::erase(uint32_t pgno) {
+  size_t mask = slots_.size() - 1;
+  size_t i = hash(pgno) & mask;
+  while (slots_[i].pgno != pgno) {
+    if (slots_[i].pgno == 0) return;
+    i = (i + 1) & mask;
+  }
+  // Backward-shift deletion: move later entries of the run into the hole when their home slot
+  // allows it.
+  size_t hole = i;
+  for (size_t j = (hole + 1) & mask; slots_[j].pgno != 0; j = (j + 1) & mask) {
+    size_t home = hash(slots_[j].pgno) & mask;
+    bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+    if (movable) {
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+  }
+  slots_[hole] = Slot{0, nullptr};
+  --count_;
+}
+
+PageFrame* Pager::lookup(uint32_t pgno) { return map_.find(pgno); }
 
 void Pager::detach(PageFrame* frame) {
   if (frame->pgno != 0) map_.erase(frame->pgno);
@@ -268,7 +304,7 @@ Result<PageRef> Pager::get(uint32_t pgno) {
   frame->dirty = false;
   frame->savepoint_id = 0;
   frame->pins = 1;
-  map_.emplace(pgno, frame);
+  map_.insert(pgno, frame);
   return PageRef(frame, this);
 }
 
@@ -322,7 +358,7 @@ Status Pager::init_empty_database() {
   frame->pins = 1;
   frame->savepoint_id = 0;
   frame->dirty = false;
-  map_.emplace(1, frame);
+  map_.insert(1, frame);
   PageRef page(frame, this);
   SFS_TRY(make_writable(page));
   uint8_t* data = page.mutable_data();
@@ -375,7 +411,7 @@ Result<PageRef> Pager::allocate() {
     frame->pins = 0;
     frame->dirty = false;
     frame->savepoint_id = 0;
-    map_.emplace(pgno, frame);
+    map_.insert(pgno, frame);
   } else if (frame->in_lru) {
     (frame->prev ? frame->prev->next : lru_head_) = frame->next;
     (frame->next ? frame->next->prev : lru_tail_) = frame->prev;

@@ -68,6 +68,32 @@ enum class HeaderField : uint32_t {
 struct PageFrame;
 class Pager;
 
+// The cache's index: page number -> frame, open addressing with linear probing over a
+// power-of-two array (deletion shifts the following run back, so there are no tombstones).
+// It replaces std::unordered_map on the pager's hottest path: one cache line per lookup.
+class PageTable {
+ public:
+  PageTable() { slots_.assign(64, Slot{0, nullptr}); }
+  PageFrame* find(uint32_t pgno) const {
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash(pgno) & mask;; i = (i + 1) & mask) {
+      if (slots_[i].pgno == pgno) return slots_[i].frame;
+      if (slots_[i].pgno == 0) return nullptr;
+    }
+  }
+  void insert(uint32_t pgno, PageFrame* frame);
+  void erase(uint32_t pgno);
+
+ private:
+  struct Slot {
+    uint32_t pgno;
+    PageFrame* frame;
+  };
+  static size_t hash(uint32_t pgno) { return (pgno * 0x9E3779B1u) >> 7; }
+  std::vector<Slot> slots_;
+  size_t count_ = 0;
+};
+
 // A pinned page. While any PageRef to a page exists the page stays in the cache at the same
 // address. Copying pins again; destruction unpins.
 class PageRef {
@@ -199,7 +225,7 @@ class Pager {
 
   std::vector<std::unique_ptr<PageFrame>> frames_;
   std::vector<PageFrame*> free_frames_;
-  std::unordered_map<uint32_t, PageFrame*> map_;
+  PageTable map_;
   PageFrame* lru_head_ = nullptr;  // least recently used unpinned frame
   PageFrame* lru_tail_ = nullptr;
   size_t dirty_count_ = 0;

@@ -257,8 +257,8 @@ struct Path {
 
 class Planner {
  public:
-  Planner(CorePlan* core, std::vector<Usage> usages, std::vector<std::vector<bool>> used)
-      : core_(core), usages_(std::move(usages)), used_(std::move(used)) {}
+  Planner(std::vector<Usage> usages, std::vector<std::vector<bool>> used)
+      : usages_(std::move(usages)), used_(std::move(used)) {}
 
   double table_rows(const Source* s) const {
     if (s->table != nullptr) return s->table->stat_rows >= 0 ? std::max<double>(1, s->table->stat_rows) : 1e6;
@@ -391,7 +391,6 @@ class Planner {
   }
 
  private:
-  CorePlan* core_;
   std::vector<Usage> usages_;
   std::vector<std::vector<bool>> used_;
 
@@ -529,7 +528,7 @@ Status plan_core(Compiler& compiler, CorePlan* core, std::vector<Expr*>& where_t
   for (Expr* e : core->group_by) used_columns_expr(e, core, &used);
   used_columns_expr(core->having, core, &used);
   for (const OrderKey& k : plan->order) used_columns_expr(k.expr, core, &used);
-  Planner planner(core, std::move(usages), std::move(used));
+  Planner planner(std::move(usages), std::move(used));
 
   // Join order.
   std::vector<int> order;
@@ -695,11 +694,22 @@ Status plan_core(Compiler& compiler, CorePlan* core, std::vector<Expr*>& where_t
   }
 
   // Which terms the access paths answer exactly (equality keys), and where the rest go.
+  // Equality keys are exact; so are the range bounds (rowid bounds are computed exactly, and an
+  // index range is the byte range of the order-preserving encoding): both replace the term.
   std::vector<bool> consumed(terms.size(), false);
   for (size_t i = 0; i < n; ++i) {
     for (const Usage* u : paths[i].eq) {
       for (size_t t = 0; t < terms.size(); ++t) {
         if (terms[t] == u->term && (u->op == Op::kEq || u->is_in)) consumed[t] = true;
+      }
+    }
+    for (size_t t = 0; t < terms.size(); ++t) {
+      const Usage* low = paths[i].low;
+      const Usage* high = paths[i].high;
+      if (terms[t]->kind == ExprKind::kBetween) {
+        consumed[t] = consumed[t] || (low && high && low->term == terms[t] && high->term == terms[t]);
+      } else if ((low && low->term == terms[t]) || (high && high->term == terms[t])) {
+        consumed[t] = true;
       }
     }
   }

@@ -719,21 +719,61 @@ bool project(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool with_keys,
   return true;
 }
 
-struct GroupHash {
-  const std::vector<Collation>* collations;
-  size_t operator()(const std::vector<Value>* key) const {
-    size_t h = 0;
-    for (size_t i = 0; i < key->size(); ++i) {
-      h = h * 1000003 ^ hash_value((*key)[i], (*collations)[i]);
+// Groups by key: open addressing over a flat array of group numbers (linear probing, the hash
+// kept in each group), which touches far less memory per row than a node-based map.
+class GroupTable {
+ public:
+  explicit GroupTable(const std::vector<Collation>* collations) : collations_(collations) {
+    slots_.assign(64, 0);
+  }
+
+  size_t hash(const std::vector<Value>& key) const {
+    size_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < key.size(); ++i) {
+      h = (h ^ hash_value(key[i], (*collations_)[i])) * 0xff51afd7ed558ccdull;
+      h ^= h >> 32;
     }
     return h;
   }
-};
-struct GroupEqual {
-  const std::vector<Collation>* collations;
-  bool operator()(const std::vector<Value>* a, const std::vector<Value>* b) const {
-    return compare_rows(*a, *b, a->size(), *collations) == 0;
+
+  // The group with this key, or nullptr; *hash_out receives the key's hash for add().
+  Group* find(const std::vector<Value>& key, const std::vector<std::unique_ptr<Group>>& groups,
+              size_t* hash_out) const {
+    size_t h = hash(key);
+    *hash_out = h;
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      uint32_t slot = slots_[i];
+      if (slot == 0) return nullptr;
+      Group* g = groups[slot - 1].get();
+      if (g->hash == h && compare_rows(g->key, key, key.size(), *collations_) == 0) return g;
+    }
   }
+
+  void add(size_t index, size_t h, const std::vector<std::unique_ptr<Group>>& groups) {
+    if ((count_ + 1) * 2 > slots_.size()) {
+      std::vector<uint32_t> old;
+      old.swap(slots_);
+      slots_.assign(old.size() * 2, 0);
+      for (uint32_t slot : old) {
+        if (slot != 0) place(slot, groups[slot - 1]->hash);
+      }
+    }
+    place(static_cast<uint32_t>(index + 1), h);
+    ++count_;
+  }
+
+ private:
+  void place(uint32_t slot, size_t h) {
+    size_t mask = slots_.size() - 1;
+    size_t i = h & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+
+  const std::vector<Collation>* collations_;
+  std::vector<uint32_t> slots_;
+  size_t count_ = 0;
 };
 
 // Runs an aggregate core to completion, appending its output rows.
@@ -742,8 +782,7 @@ Status run_aggregate(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool wi
   std::vector<Collation> collations;
   for (Expr* g : core->group_by) collations.push_back(g->collation);
   std::vector<std::unique_ptr<Group>> groups;
-  std::unordered_map<const std::vector<Value>*, Group*, GroupHash, GroupEqual> index(
-      16, GroupHash{&collations}, GroupEqual{&collations});
+  GroupTable index(&collations);
   size_t aggregate_count = core->aggregates.size();
   auto new_group = [&]() {
     auto g = std::make_unique<Group>();
@@ -754,7 +793,9 @@ Status run_aggregate(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool wi
   };
   if (core->group_by.empty()) new_group();
   std::vector<Value> key(core->group_by.size());
-  std::vector<Value> args;
+  size_t max_args = 1;
+  for (const AggregateCall& call : core->aggregates) max_args = std::max(max_args, call.call->args.size());
+  std::vector<Value> args(max_args);
   while (true) {
     bool found = false;
     SFS_TRY(core_next(rt, core, &found));
@@ -768,21 +809,20 @@ Status run_aggregate(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool wi
       group = groups[0].get();
       fresh = !group->results.empty() ? false : true;
     } else {
-      auto it = index.find(&key);
-      if (it == index.end()) {
+      size_t h = 0;
+      group = index.find(key, groups, &h);
+      if (group == nullptr) {
         group = new_group();
         group->key = key;
-        index.emplace(&group->key, group);
+        group->hash = h;
+        index.add(groups.size() - 1, h, groups);
         fresh = true;
-      } else {
-        group = it->second;
       }
     }
     bool extreme_changed = false;
     for (size_t a = 0; a < aggregate_count; ++a) {
       const AggregateCall& call = core->aggregates[a];
       const Expr* e = call.call;
-      args.resize(e->args.size());
       for (size_t k = 0; k < e->args.size(); ++k) {
         if (!rt.eval(e->args[k].get(), &args[k])) return rt.error;
       }
@@ -793,7 +833,7 @@ Status run_aggregate(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool wi
         continue;
       }
       bool changed = false;
-      if (!aggregate_step(rt, kind, &group->values[a], args.data(), static_cast<int>(args.size()),
+      if (!aggregate_step(rt, kind, &group->values[a], args.data(), static_cast<int>(e->args.size()),
                           call.collation, &changed)) {
         return rt.error;
       }

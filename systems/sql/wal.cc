@@ -16,10 +16,17 @@ constexpr uint8_t kMagic[8] = {'S', 'F', 'S', 'W', 'A', 'L', 0, 1};
 constexpr size_t kScanBatchBytes = 256 * 1024;
 constexpr uint64_t kKeepLogBytes = 4 << 20;
 
+// A little-endian 64-bit word, whatever the host's byte order.
 inline uint64_t load_le64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
+  if constexpr (std::endian::native == std::endian::little) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  } else {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+    return v;
+  }
 }
 
 }  // namespace
@@ -27,9 +34,7 @@ inline uint64_t load_le64(const uint8_t* p) {
 uint64_t wal_checksum(uint64_t seed, const uint8_t* data, size_t size) {
   uint64_t h = seed ^ 0x6a09e667f3bcc908ull;
   for (size_t i = 0; i + 8 <= size; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, data + i, 8);
-    if constexpr (std::endian::native != std::endian::little) w = load_le64(data + i);
+    uint64_t w = load_le64(data + i);
     h = (h ^ w) * 0x9e3779b97f4a7c15ull;
     h = (h << 31) | (h >> 33);
   }
