@@ -69,6 +69,8 @@ function(sfs_fuzzer name)
     target_link_libraries(${name} PRIVATE ${ARG_DEPS})
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+    # scripts/fuzz reads the seed corpus folder from here.
+    file(WRITE ${CMAKE_BINARY_DIR}/fuzz/${name}.corpus "${CMAKE_CURRENT_SOURCE_DIR}/${ARG_CORPUS}\n")
   elseif(SFS_TESTS)
     add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/core/testing/fuzz_replay_main.cc)
     target_link_libraries(${name} PRIVATE ${ARG_DEPS})
