@@ -105,7 +105,7 @@ int shell_main(int argc, char** argv) {
     }
     return 0;
   }
-  return shell.run(stdin, interactive);
+  return interactive ? shell.run_interactive() : shell.run(stdin);
 }
 
 }  // namespace

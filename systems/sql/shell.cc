@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/file.h"
+#include "core/line_editor.h"
 #include "core/strings.h"
 #include "systems/sql/tokenizer.h"
 
@@ -677,42 +679,62 @@ bool Shell::run_dot(std::string_view line, bool* quit) {
   return false;
 }
 
-int Shell::run(std::FILE* in, bool interactive) {
-  if (interactive) {
-    std::fprintf(out_, "sfs sql — an SQLite-compatible database. Enter \".help\" for usage hints.\n");
+bool Shell::feed_line(std::string_view text) {
+  if (pending_.empty()) {
+    std::string_view trimmed = core::trim(text);
+    if (trimmed.empty()) return true;
+    if (trimmed[0] == '.') return run_dot(trimmed, &quit_) || !bail_;
   }
-  std::string buffer;
+  pending_.append(text);
+  if (pending_.back() != '\n') pending_.push_back('\n');
+  // Only a line that ends with ';' can complete a statement.
+  std::string_view tail = core::trim(text);
+  if (tail.empty() || tail.back() != ';') return true;
+  if (!sql_complete(pending_)) return true;
+  bool ok = run_sql(pending_);
+  pending_.clear();
+  return ok || !bail_;
+}
+
+int Shell::run(std::FILE* in) {
   char* line = nullptr;
   size_t capacity = 0;
-  bool quit = false;
-  while (!quit) {
-    if (interactive) {
-      std::fputs(buffer.empty() ? "sql> " : "...> ", out_);
-      std::fflush(out_);
-    }
+  while (!quit_) {
     ssize_t n = getline(&line, &capacity, in);
     if (n < 0) break;
-    std::string_view text(line, static_cast<size_t>(n));
-    if (buffer.empty()) {
-      std::string_view trimmed = core::trim(text);
-      if (trimmed.empty()) continue;
-      if (trimmed[0] == '.') {
-        if (!run_dot(trimmed, &quit) && bail_) break;
-        continue;
-      }
-    }
-    buffer.append(text);
-    // Only a line that ends with ';' can complete a statement.
-    std::string_view tail = core::trim(text);
-    if (tail.empty() || tail.back() != ';') continue;
-    if (!sql_complete(buffer)) continue;
-    bool ok = run_sql(buffer);
-    buffer.clear();
-    if (!ok && bail_) break;
+    if (!feed_line(std::string_view(line, static_cast<size_t>(n)))) break;
   }
   std::free(line);
-  if (!buffer.empty() && !core::trim(buffer).empty()) run_sql(buffer);
-  if (interactive) std::fputs("\n", out_);
+  if (!quit_ && !core::trim(pending_).empty()) run_sql(pending_);
+  pending_.clear();
+  std::fflush(out_);
+  return had_error_ ? 1 : 0;
+}
+
+int Shell::run_interactive() {
+  std::fprintf(out_, "sfs sql — an SQLite-compatible database. Enter \".help\" for usage hints.\n");
+  std::fflush(out_);
+  core::LineEditor editor(STDIN_FILENO, STDOUT_FILENO);
+  std::string history;
+  if (const char* home = std::getenv("HOME")) {
+    history = std::string(home) + "/.sfs_sql_history";
+    (void)editor.load_history(history);
+  }
+  while (!quit_) {
+    editor.set_prompt(pending_.empty() ? "sql> " : "...> ");
+    std::optional<std::string> line = editor.read_line();
+    if (!line) {
+      if (editor.interrupted()) {
+        pending_.clear();  // Ctrl-C abandons the statement being typed
+        continue;
+      }
+      break;
+    }
+    editor.add_history(*line);
+    if (!feed_line(*line)) break;
+  }
+  if (!history.empty()) (void)editor.save_history(history);
+  std::fputs("\n", out_);
   std::fflush(out_);
   return had_error_ ? 1 : 0;
 }

@@ -29,13 +29,19 @@ class Shell {
   bool run_sql(std::string_view sql);
   // Runs a dot command line (".tables"). Returns false after an error; *quit on .quit/.exit.
   bool run_dot(std::string_view line, bool* quit);
-  // Reads statements and dot commands from `in` until EOF or .quit; interactive adds prompts.
-  // Returns the exit code (0, or 1 when some statement failed).
-  int run(std::FILE* in, bool interactive);
+  // Reads statements and dot commands from `in` until EOF or .quit. Returns the exit code (0, or
+  // 1 when some statement failed).
+  int run(std::FILE* in);
+  // The interactive REPL on the terminal: line editing and history (core/line_editor.h),
+  // "sql> " and "...> " prompts, Ctrl-C drops the statement being typed.
+  int run_interactive();
 
   bool had_error() const { return had_error_; }
 
  private:
+  // Feeds one input line; runs statements it completes. Returns false to stop (.quit, or an
+  // error with .bail on).
+  bool feed_line(std::string_view line);
   bool print_statement(PreparedStatement* statement);
   void print_rows(const std::vector<std::string>& names, const std::vector<std::vector<Value>>& rows,
                   bool explain);
@@ -52,6 +58,8 @@ class Shell {
   bool bail_ = false;
   bool had_error_ = false;
   std::string null_value_;
+  std::string pending_;  // a statement typed so far
+  bool quit_ = false;
 };
 
 // True when `sql` ends at a statement boundary (outside strings, comments and trigger bodies).
