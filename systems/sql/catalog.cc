@@ -425,7 +425,8 @@ void Catalog::load_statistics(Pager* pager, CursorRegistry* registry) {
     (void)reader.column(1, &index_name);
     (void)reader.column(2, &text);
     std::vector<int64_t> numbers;
-    for (std::string_view part : core::split_whitespace(text.to_text())) {
+    std::string stat = text.to_text();
+    for (std::string_view part : core::split_whitespace(stat)) {
       if (auto n = core::parse_int64(part)) numbers.push_back(*n);
     }
     if (!numbers.empty()) {

@@ -315,6 +315,9 @@ const std::vector<Value>& query_row(const QueryPlan* plan);
 void query_close(QueryPlan* plan);
 // Evaluates a subquery for the current outer row (or from its cache).
 bool run_subquery(Runtime& rt, Subquery* subquery);
+// Positions a join level on its first / next row (access.cc); *ok false when there is none.
+Status level_start(Runtime& rt, Level& L, bool* ok);
+Status level_next(Runtime& rt, Level& L, bool* ok);
 // The FROM/WHERE loop of one core (used directly by UPDATE and DELETE).
 Status core_open(Runtime& rt, CorePlan* core);
 Status core_next(Runtime& rt, CorePlan* core, bool* found);
