@@ -237,8 +237,7 @@ Status PreparedStatement::fail(Status status) {
     savepoint_ = 0;
   }
   // FAIL keeps the rows changed before the failure, even in autocommit mode.
-  Status end = connection->end_statement(action == Conflict::kFail);
-  (void)end;
+  (void)connection->end_statement(action == Conflict::kFail);
   return status;
 }
 
@@ -251,11 +250,7 @@ Result<bool> PreparedStatement::step() {
     has_row_ = true;
     return true;
   }
-  Connection* connection = db_->connection();
-  (void)connection;
-  bool schema_change = program_->schema_change;
   finish(true);
-  (void)schema_change;
   return false;
 }
 

@@ -357,9 +357,7 @@ Status BTreeCursor::next() {
 
 Status BTreeCursor::prev() {
   if (state_ == State::kSaved) {
-    bool was_saved = true;
     SFS_TRY(restore());
-    (void)was_saved;
     if (state_ == State::kInvalid) return last();  // the saved key was past the last entry
     between_ = false;
   }

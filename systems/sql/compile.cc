@@ -481,14 +481,14 @@ Status add_leaf(FromContext& ctx, FromItem* item) {
   }
   Catalog& catalog = connection->catalog();
   if (TableInfo* table = catalog.find_table(item->name)) {
-    Source* source = new_table_source(ctx.core, table, item->alias);
     if (!item->indexed_by.empty()) {
+      // INDEXED BY is checked (the index must exist) but the planner still chooses freely.
       IndexInfo* index = catalog.find_index(item->indexed_by);
       if (index == nullptr || index->table != table) {
         return Status::invalid_argument("no such index: " + item->indexed_by);
       }
     }
-    (void)source;
+    new_table_source(ctx.core, table, item->alias);
     return Status::ok();
   }
   if (ViewInfo* view = catalog.find_view(item->name)) {
@@ -911,9 +911,7 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
   return plan;
 }
 
-Status Compiler::resolve_in(Expr* e, const std::vector<Source*>& sources, Scope* outer,
-                            bool allow_params) {
-  (void)allow_params;
+Status Compiler::resolve_in(Expr* e, const std::vector<Source*>& sources, Scope* outer) {
   Resolver resolver(this);
   Scope scope;
   scope.sources = sources;
@@ -926,19 +924,6 @@ Status Compiler::resolve_in(Expr* e, const std::vector<Source*>& sources, Scope*
   return resolver.resolve(e, &scope);
 }
 
-std::unique_ptr<Source> Compiler::table_source(TableInfo* table, const std::string& alias) {
-  auto source = std::make_unique<Source>();
-  source->name = alias.empty() ? table->name : alias;
-  source->table = table;
-  for (const ColumnInfo& column : table->columns) {
-    source->columns.push_back(column.name);
-    source->affinities.push_back(column.affinity);
-    source->collations.push_back(column.collation);
-    source->hidden.push_back(false);
-  }
-  source->bit = 1;
-  return source;
-}
 
 }  // namespace sfs::sql
 

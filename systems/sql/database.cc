@@ -261,11 +261,10 @@ std::optional<int64_t> pragma_bool(const std::string& text) {
   return std::nullopt;
 }
 
-std::string default_text(const ColumnInfo& column, const std::string& table_sql) {
+std::string default_text(const ColumnInfo& column) {
   if (!column.default_value) return "";
   const Expr* e = column.default_value.get();
   if (e->kind == ExprKind::kLiteral) return e->value.to_sql_literal();
-  (void)table_sql;
   return "(expression)";
 }
 
@@ -334,7 +333,7 @@ Result<std::unique_ptr<Program>> compile_pragma(Connection* connection, PragmaSt
           int pk_position = 0;
           for (size_t i = 0; i < table->columns.size(); ++i) {
             const ColumnInfo& c = table->columns[i];
-            std::string dflt = default_text(c, table->sql);
+            std::string dflt = default_text(c);
             rows->push_back({Value::integer(static_cast<int64_t>(i)), Value::text(c.name),
                              Value::text(c.type), Value::integer(c.not_null ? 1 : 0),
                              dflt.empty() ? Value() : Value::text(dflt),
@@ -511,9 +510,9 @@ Result<std::unique_ptr<Program>> compile_pragma(Connection* connection, PragmaSt
 
 class ExplainProgram : public Program {
  public:
-  ExplainProgram(std::unique_ptr<Program> inner, bool query_plan) : inner_(std::move(inner)) {
+  // EXPLAIN and EXPLAIN QUERY PLAN both describe the plan (there is no bytecode to list).
+  explicit ExplainProgram(std::unique_ptr<Program> inner) : inner_(std::move(inner)) {
     names = {"id", "parent", "notused", "detail"};
-    (void)query_plan;
   }
   Status open(Runtime&) override {
     rows_.clear();
@@ -577,7 +576,7 @@ Result<std::unique_ptr<Program>> Connection::compile(Statement* statement) {
     case StatementKind::kExplain: {
       auto* explain = static_cast<ExplainStatement*>(statement);
       SFS_ASSIGN_OR_RETURN(std::unique_ptr<Program> inner, compile(explain->statement.get()));
-      return std::unique_ptr<Program>(new ExplainProgram(std::move(inner), explain->query_plan));
+      return std::unique_ptr<Program>(new ExplainProgram(std::move(inner)));
     }
     case StatementKind::kVacuum:
       return Status::unsupported("VACUUM is not supported");

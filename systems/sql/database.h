@@ -22,7 +22,7 @@ struct OpenOptions {
   bool create = true;
   bool read_only = false;
   SyncMode sync = SyncMode::kFull;
-  int cache_pages = 2000;
+  int cache_pages = 16384;
   int busy_timeout_ms = 5000;
 };
 

@@ -112,7 +112,7 @@ bool parse_time_string(std::string_view s, DateTime* out) {
   return true;
 }
 
-bool apply_modifier(std::string_view modifier, DateTime* t, bool* unix_next) {
+bool apply_modifier(std::string_view modifier, DateTime* t) {
   std::string m = core::to_lower(core::trim(modifier));
   if (m == "unixepoch") {
     return true;  // handled by the caller for numeric inputs
@@ -120,10 +120,8 @@ bool apply_modifier(std::string_view modifier, DateTime* t, bool* unix_next) {
   if (m == "localtime" || m == "utc" || m == "auto" || m == "subsec") return true;
   int64_t y;
   int mo, d;
-  int64_t day_ms = ((t->ms % 86400000LL) + 86400000LL) % 86400000LL;
-  int64_t days = (t->ms - kUnixEpochJdMs - (((t->ms - kUnixEpochJdMs) % 86400000LL + 86400000LL) % 86400000LL)) / 86400000LL;
-  (void)day_ms;
-  (void)unix_next;
+  int64_t unix_ms = t->ms - kUnixEpochJdMs;
+  int64_t days = (unix_ms - ((unix_ms % 86400000LL) + 86400000LL) % 86400000LL) / 86400000LL;
   if (m == "start of day") {
     t->ms = kUnixEpochJdMs + days * 86400000LL;
     return true;
@@ -190,8 +188,7 @@ bool compute_time(Value* a, int n, DateTime* t) {
   }
   for (int i = 1; i < n; ++i) {
     if (a[i].is_null()) return false;
-    bool next = false;
-    if (!apply_modifier(a[i].to_text(), t, &next)) return false;
+    if (!apply_modifier(a[i].to_text(), t)) return false;
   }
   return true;
 }

@@ -266,7 +266,7 @@ Status apply_not_null(Runtime& rt, TableInfo* table, Conflict statement_conflict
   return Status::ok();
 }
 
-Status apply_checks(Runtime& rt, Checks& checks, TableInfo* table, Conflict statement_conflict,
+Status apply_checks(Runtime& rt, Checks& checks, Conflict statement_conflict,
                     const std::vector<Value>& row, int64_t rowid, bool* skip) {
   if (checks.exprs.empty()) return Status::ok();
   checks.row->current = &row;
@@ -281,7 +281,6 @@ Status apply_checks(Runtime& rt, Checks& checks, TableInfo* table, Conflict stat
       return Status::ok();
     }
     if (action == Conflict::kReplace) action = Conflict::kAbort;
-    (void)table;
     return constraint_error(rt, action, "CHECK constraint failed: " + checks.texts[i]);
   }
   return Status::ok();
@@ -358,7 +357,7 @@ class RowUpdater {
     bool skip = false;
     SFS_TRY(apply_not_null(rt, table_, conflict_, &row, &skip));
     if (skip) return Status::ok();
-    SFS_TRY(apply_checks(rt, checks_, table_, conflict_, row, new_rowid, &skip));
+    SFS_TRY(apply_checks(rt, checks_, conflict_, row, new_rowid, &skip));
     if (skip) return Status::ok();
     if (new_rowid != rowid) {
       SFS_ASSIGN_OR_RETURN(bool taken, writer_.exists(new_rowid));
@@ -686,7 +685,9 @@ class InsertProgram : public Program {
       } else {
         SFS_ASSIGN_OR_RETURN(select_, compiler.compile_select(select, &scope));
         width = select_->names.size();
-        materialize_ = true;  // the SELECT may read the table being filled
+        // A SELECT that reads the table being filled must be read to the end first, or it would
+        // see its own inserts; otherwise rows stream straight in.
+        materialize_ = plan_reads_table(select_.get(), table_);
       }
       if (width != targets_.size()) {
         if (statement->columns.empty()) {
@@ -759,9 +760,21 @@ class InsertProgram : public Program {
       std::vector<std::vector<Value>> all;
       while (true) {
         bool row = false;
-        SFS_TRY(query_next(rt, select_.get(), &row));
+        Status status = query_next(rt, select_.get(), &row);
+        if (!status.is_ok()) {
+          query_close(select_.get());
+          return status;
+        }
         if (!row) break;
-        all.push_back(query_row(select_.get()));
+        if (materialize_) {
+          all.push_back(query_row(select_.get()));
+        } else {
+          Status inserted = insert_row(rt, query_row(select_.get()));
+          if (!inserted.is_ok()) {
+            query_close(select_.get());
+            return inserted;
+          }
+        }
       }
       query_close(select_.get());
       for (const auto& row : all) SFS_TRY(insert_row(rt, row));
@@ -885,7 +898,7 @@ class InsertProgram : public Program {
       SFS_ASSIGN_OR_RETURN(rowid, writer_.new_rowid());
     }
     if (alias >= 0) row[alias] = Value::integer(rowid);
-    SFS_TRY(apply_checks(rt, checks_, table_, conflict_, row, rowid, &skip));
+    SFS_TRY(apply_checks(rt, checks_, conflict_, row, rowid, &skip));
     if (skip) return Status::ok();
     bool unique_indexes = false;
     for (const IndexInfo* index : table_->indexes) unique_indexes = unique_indexes || index->unique;
@@ -975,6 +988,23 @@ class InsertProgram : public Program {
   bool done_ = false;
   bool single_row_ = false;
 };
+
+}  // namespace
+
+bool plan_reads_table(const QueryPlan* plan, const TableInfo* table) {
+  for (const auto& core : plan->cores) {
+    for (const auto& source : core->sources) {
+      if (source->table == table) return true;
+      if (source->subplan && plan_reads_table(source->subplan.get(), table)) return true;
+    }
+  }
+  for (const auto& sq : plan->subqueries) {
+    if (plan_reads_table(sq->plan.get(), table)) return true;
+  }
+  return false;
+}
+
+namespace {
 
 TableInfo* target_table(Connection* connection, const std::string& name, Status* error) {
   Catalog& catalog = connection->catalog();

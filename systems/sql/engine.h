@@ -71,7 +71,6 @@ struct AggregateValue {
   bool overflow = false;
   int64_t isum = 0;
   double rsum = 0;
-  double compensation = 0;  // Kahan-Babuska summation of REALs
   Value value;              // min/max so far
   std::string text;         // group_concat
   bool has_text = false;
@@ -348,11 +347,7 @@ class Compiler {
   // Compiles a SELECT; `outer` is the enclosing scope for correlated subqueries (or null).
   Result<std::unique_ptr<QueryPlan>> compile_select(Select* select, Scope* outer);
   // Resolves an expression against the given sources only (DML: WHERE, SET, VALUES, CHECK).
-  Status resolve_in(Expr* e, const std::vector<Source*>& sources, Scope* outer, bool allow_params = true);
-  // A Source for a table (with cursors), for DML statements.
-  std::unique_ptr<Source> table_source(TableInfo* table, const std::string& alias);
-  // Plans single-table access for DML: the level that finds rows matching `where`.
-  Status plan_single(Source* source, Expr* where, Level* level, std::vector<ExprPtr>* owned);
+  Status resolve_in(Expr* e, const std::vector<Source*>& sources, Scope* outer);
   Connection* connection() const { return connection_; }
 
   // A one-table core for UPDATE/DELETE: its source, WHERE resolved and planned.
@@ -384,6 +379,8 @@ Status plan_core(Compiler& compiler, CorePlan* core, std::vector<Expr*>& where_t
 class Program;
 // SELECT, INSERT, UPDATE or DELETE, optionally inside a trigger (outer holds NEW/OLD).
 Result<std::unique_ptr<Program>> compile_dml(Compiler& compiler, Statement* statement, Scope* outer);
+// True when the plan (or a subquery in it) reads `table`.
+bool plan_reads_table(const QueryPlan* plan, const TableInfo* table);
 // The plan inside a program compile_dml() made for a SELECT.
 QueryPlan* select_program_plan(Program* program);
 // Fills a new index from its table's rows (CREATE INDEX, REINDEX).

@@ -123,7 +123,7 @@ class PageRef {
 
 struct PagerOptions {
   SyncMode sync = SyncMode::kFull;
-  int cache_pages = 2000;        // the bound on cached pages (pinned pages may exceed it briefly)
+  int cache_pages = 16384;       // the bound on cached pages (pinned pages may exceed it briefly)
   int busy_timeout_ms = 5000;    // how long begin() waits for a lock
   int autocheckpoint = 1000;     // checkpoint after a commit leaves more frames than this (0: never)
   bool create = true;            // create the file when it does not exist

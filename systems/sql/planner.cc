@@ -763,24 +763,4 @@ Status plan_core(Compiler& compiler, CorePlan* core, std::vector<Expr*>& where_t
   return Status::ok();
 }
 
-Status Compiler::plan_single(Source* source, Expr* where, Level* level,
-                             std::vector<ExprPtr>* owned) {
-  (void)owned;
-  CorePlan core;
-  // A one-source core borrowing `source` (not owned: released before returning).
-  core.sources.emplace_back(source);
-  source->index = 0;
-  source->bit = 1;
-  std::vector<Expr*> terms;
-  if (where != nullptr) split_conjuncts(where, &terms);
-  QueryPlan plan;
-  Status status = plan_core(*this, &core, terms, {}, &plan, false);
-  core.sources[0].release();
-  if (!status.is_ok()) return status;
-  *level = std::move(core.levels[0]);
-  for (Expr* e : core.constant_filters) level->filters.insert(level->filters.begin(), e);
-  level->source = source;
-  return Status::ok();
-}
-
 }  // namespace sfs::sql

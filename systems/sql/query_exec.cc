@@ -176,7 +176,6 @@ Status core_next(Runtime& rt, CorePlan* core, bool* found) {
       SFS_TRY(level_next(rt, L, &ok));
     }
     resume = true;
-    bool emitted_null = false;
     while (ok) {
       int t = passes(rt, L.on_filters);
       if (t < 0) return rt.error;
@@ -191,12 +190,10 @@ Status core_next(Runtime& rt, CorePlan* core, bool* found) {
     if (!ok && L.source->left_join && !L.matched && !L.null_emitted) {
       L.null_emitted = true;
       L.source->null_row = true;
-      emitted_null = true;
       int t = passes(rt, L.filters);
       if (t < 0) return rt.error;
       ok = t == 1;
     }
-    (void)emitted_null;
     if (ok) {
       if (i == static_cast<int>(n) - 1) {
         *found = true;
@@ -780,9 +777,6 @@ std::string column_name(const Source* s, int column) {
   return s->columns[column];
 }
 
-void describe_core(const CorePlan* core, const QueryPlan* plan, int depth,
-                   std::vector<std::string>* lines);
-
 void describe_expr_subqueries(const QueryPlan* plan, int depth, std::vector<std::string>* lines) {
   for (const auto& sq : plan->subqueries) {
     std::string what = sq->kind == Subquery::Kind::kScalar   ? "SCALAR SUBQUERY"
@@ -793,10 +787,8 @@ void describe_expr_subqueries(const QueryPlan* plan, int depth, std::vector<std:
   }
 }
 
-void describe_core(const CorePlan* core, const QueryPlan* plan, int depth,
-                   std::vector<std::string>* lines) {
+void describe_core(const CorePlan* core, int depth, std::vector<std::string>* lines) {
   std::string indent(depth * 2, ' ');
-  (void)plan;
   for (const Level& level : core->levels) {
     const Source* s = level.source;
     std::string name = s->table != nullptr ? s->table->name : s->name;
@@ -865,13 +857,13 @@ void describe_core(const CorePlan* core, const QueryPlan* plan, int depth,
 }  // namespace
 
 void describe_core_plan(const CorePlan* core, int depth, std::vector<std::string>* lines) {
-  describe_core(core, nullptr, depth, lines);
+  describe_core(core, depth, lines);
 }
 
 void describe_plan(const QueryPlan* plan, int depth, std::vector<std::string>* lines) {
   std::string indent(depth * 2, ' ');
   if (plan->cores.size() == 1) {
-    describe_core(plan->cores[0].get(), plan, depth, lines);
+    describe_core(plan->cores[0].get(), depth, lines);
   } else {
     lines->push_back(indent + "COMPOUND QUERY");
     for (size_t i = 0; i < plan->cores.size(); ++i) {
@@ -885,7 +877,7 @@ void describe_plan(const QueryPlan* plan, int depth, std::vector<std::string>* l
         }
       }
       lines->push_back(indent + "  " + label);
-      describe_core(plan->cores[i].get(), plan, depth + 2, lines);
+      describe_core(plan->cores[i].get(), depth + 2, lines);
     }
   }
   if (!plan->order.empty() && !plan->order_satisfied) {

@@ -101,7 +101,7 @@ class PreparedStatement {
 struct DatabaseOptions {
   bool create = true;        // create the file if missing
   int busy_timeout_ms = 5000;
-  int cache_pages = 2000;    // page cache bound (4 KiB pages)
+  int cache_pages = 16384;   // page cache bound (4 KiB pages: 64 MiB)
   int synchronous = 2;       // 0 OFF, 1 NORMAL, 2 FULL (fsync at every commit)
 };
 

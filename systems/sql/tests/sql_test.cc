@@ -172,6 +172,17 @@ TEST_F(SqlTest, UpdateAndDelete) {
   EXPECT_EQ(q("PRAGMA integrity_check"), "ok");
 }
 
+TEST_F(SqlTest, InsertSelect) {
+  ASSERT_EQ(q("CREATE TABLE s(x INTEGER); INSERT INTO s VALUES(1), (2), (3)"), "");
+  // Reading the table being filled: the SELECT sees only the rows from before the statement.
+  EXPECT_EQ(q("INSERT INTO s SELECT x + 10 FROM s; SELECT group_concat(x) FROM s"), "1,2,3,11,12,13");
+  ASSERT_EQ(q("CREATE TABLE d(y TEXT)"), "");
+  EXPECT_EQ(q("INSERT INTO d SELECT x FROM s WHERE x > 10 ORDER BY x DESC LIMIT 2; SELECT y, typeof(y) FROM d"),
+            "13|text\n12|text");
+  EXPECT_EQ(q("CREATE TABLE c AS SELECT x, x * 2 AS twice FROM s WHERE x < 3; SELECT * FROM c"), "1|2\n2|4");
+  EXPECT_EQ(q("SELECT sql FROM sqlite_schema WHERE name = 'c'"), "CREATE TABLE c(x INT,twice)");
+}
+
 TEST_F(SqlTest, TriggersAndViews) {
   ASSERT_EQ(q("CREATE TABLE t(x); CREATE TABLE log(what, val)"), "");
   ASSERT_EQ(q("CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO log VALUES('ins', new.x); END"), "");
