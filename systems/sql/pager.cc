@@ -26,10 +26,8 @@ struct PageFrame {
   int pins = 0;
   bool dirty = false;
   bool listed = false;  // in Pager::dirty_
-  bool in_lru = false;
+  bool referenced = false;  // touched since the clock hand last passed
   uint64_t savepoint_id = 0;
-  PageFrame* prev = nullptr;
-  PageFrame* next = nullptr;
 };
 
 // ---- PageRef -------------------------------------------------------------------------------
@@ -201,34 +199,15 @@ void Pager::detach(PageFrame* frame) {
     frame->dirty = false;
     --dirty_count_;
   }
-  if (frame->in_lru) {
-    (frame->prev ? frame->prev->next : lru_head_) = frame->next;
-    (frame->next ? frame->next->prev : lru_tail_) = frame->prev;
-    frame->prev = frame->next = nullptr;
-    frame->in_lru = false;
-  }
   if (frame->pins == 0) free_frames_.push_back(frame);
 }
 
 void Pager::unpin(PageFrame* frame) {
   assert(frame->pins > 0);
-  if (--frame->pins > 0) return;
-  if (frame->pgno == 0) {
-    free_frames_.push_back(frame);
-    return;
-  }
-  frame->in_lru = true;
-  frame->prev = lru_tail_;
-  frame->next = nullptr;
-  (lru_tail_ ? lru_tail_->next : lru_head_) = frame;
-  lru_tail_ = frame;
+  if (--frame->pins == 0 && frame->pgno == 0) free_frames_.push_back(frame);
 }
 
-Status Pager::spill() {
-  std::vector<PageFrame*> victims;
-  for (PageFrame* f = lru_head_; f != nullptr && victims.size() < kSpillBatch; f = f->next) {
-    if (f->dirty) victims.push_back(f);
-  }
+Status Pager::spill(std::vector<PageFrame*> victims) {
   if (victims.empty()) return Status::ok();
   std::sort(victims.begin(), victims.end(),
             [](PageFrame* a, PageFrame* b) { return a->pgno < b->pgno; });
@@ -248,24 +227,42 @@ Result<PageFrame*> Pager::obtain_frame() {
     free_frames_.pop_back();
     return frame;
   }
-  if (frames_.size() < static_cast<size_t>(options_.cache_pages) || lru_head_ == nullptr) {
+  if (frames_.size() < static_cast<size_t>(options_.cache_pages)) {
     auto frame = std::make_unique<PageFrame>();
     frame->data = std::make_unique<uint8_t[]>(kPageSize);
     frames_.push_back(std::move(frame));
     return frames_.back().get();
   }
-  // Evict the least recently used clean page; spill dirty ones to the log first if need be.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    int looked = 0;
-    for (PageFrame* f = lru_head_; f != nullptr && looked < 32; f = f->next, ++looked) {
-      if (!f->dirty) {
-        detach(f);
-        free_frames_.pop_back();  // detach() put it there
-        return f;
-      }
+  // The clock: sweep the frames, giving each recently touched one a second chance, and take the
+  // first clean, unpinned, untouched frame. Dirty candidates met on the way are spilled to the
+  // log in one batch and become clean.
+  std::vector<PageFrame*> dirty;
+  size_t n = frames_.size();
+  for (size_t step = 0; step < 2 * n; ++step) {
+    PageFrame* f = frames_[clock_hand_].get();
+    clock_hand_ = (clock_hand_ + 1) % n;
+    if (f->pins > 0 || f->pgno == 0) continue;
+    if (f->referenced) {
+      f->referenced = false;
+      continue;
     }
-    if (attempt == 0) SFS_TRY(spill());
+    if (!f->dirty) {
+      detach(f);
+      free_frames_.pop_back();  // detach() put it there
+      return f;
+    }
+    if (std::find(dirty.begin(), dirty.end(), f) != dirty.end()) break;  // a full lap
+    dirty.push_back(f);
+    if (dirty.size() == kSpillBatch) break;
   }
+  if (!dirty.empty()) {
+    SFS_TRY(spill(dirty));
+    PageFrame* f = dirty.front();
+    detach(f);
+    free_frames_.pop_back();
+    return f;
+  }
+  // Everything is pinned: grow past the bound for now.
   auto frame = std::make_unique<PageFrame>();
   frame->data = std::make_unique<uint8_t[]>(kPageSize);
   frames_.push_back(std::move(frame));
@@ -280,12 +277,7 @@ Result<PageRef> Pager::get(uint32_t pgno) {
   }
   if (PageFrame* frame = lookup(pgno)) {
     ++stats_.hits;
-    if (frame->pins == 0 && frame->in_lru) {
-      (frame->prev ? frame->prev->next : lru_head_) = frame->next;
-      (frame->next ? frame->next->prev : lru_tail_) = frame->prev;
-      frame->prev = frame->next = nullptr;
-      frame->in_lru = false;
-    }
+    frame->referenced = true;
     ++frame->pins;
     return PageRef(frame, this);
   }
@@ -412,11 +404,6 @@ Result<PageRef> Pager::allocate() {
     frame->dirty = false;
     frame->savepoint_id = 0;
     map_.insert(pgno, frame);
-  } else if (frame->in_lru) {
-    (frame->prev ? frame->prev->next : lru_head_) = frame->next;
-    (frame->next ? frame->next->prev : lru_tail_) = frame->prev;
-    frame->prev = frame->next = nullptr;
-    frame->in_lru = false;
   }
   ++frame->pins;
   PageRef page(frame, this);

@@ -10,11 +10,13 @@
 //                     ├─ frame in the log (Wal::find) ──> read from <db>-wal
 //                     └─ otherwise ──────────────────────> read from <db>
 //
-// Cache. At most `cache_pages` pages stay in memory, recycled least-recently-used first among the
-// unpinned ones (a PageRef pins its page). A page changed by the open write transaction is dirty;
-// when the cache is full of dirty pages, a batch of the oldest is *spilled*: appended to the log
-// as frames without a commit mark, so memory stays bounded even for a transaction that inserts a
-// million rows. Nobody accepts those frames until the transaction's commit frame follows them.
+// Cache. At most `cache_pages` pages stay in memory (a PageRef pins its page). Frames are
+// recycled by the clock algorithm: a hit only sets a "referenced" bit, and the eviction sweep
+// gives referenced frames a second chance — nearly LRU, without relinking a list on every page
+// access. A page changed by the open write transaction is dirty; when the sweep finds only dirty
+// pages, a batch of them is *spilled*: appended to the log as frames without a commit mark, so
+// memory stays bounded even for a transaction that inserts a million rows. Nobody accepts those
+// frames until the transaction's commit frame follows them.
 //
 // Transactions and locks (byte-range locks on the database file, see os.h):
 //
@@ -204,7 +206,7 @@ class Pager {
   Status init_empty_database();
   PageFrame* lookup(uint32_t pgno);
   Result<PageFrame*> obtain_frame();  // an unused frame (evicting or spilling when full)
-  Status spill();
+  Status spill(std::vector<PageFrame*> victims);
   void unpin(PageFrame* frame);
   void detach(PageFrame* frame);      // removes from the cache map (the frame becomes free)
   void drop_dirty();
@@ -226,8 +228,7 @@ class Pager {
   std::vector<std::unique_ptr<PageFrame>> frames_;
   std::vector<PageFrame*> free_frames_;
   PageTable map_;
-  PageFrame* lru_head_ = nullptr;  // least recently used unpinned frame
-  PageFrame* lru_tail_ = nullptr;
+  size_t clock_hand_ = 0;  // next frame the eviction sweep looks at
   size_t dirty_count_ = 0;
   std::vector<PageFrame*> dirty_;  // frames made dirty this transaction (may hold stale entries)
   bool spilled_ = false;           // this transaction spilled pages to the log
