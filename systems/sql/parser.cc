@@ -46,17 +46,32 @@ bool Parser::is_reserved(uint16_t keyword) {
 
 // ---- token helpers ---------------------------------------------------------------------------
 
-Result<Parser> Parser::create(std::string_view sql) {
-  SFS_ASSIGN_OR_RETURN(std::vector<Token> tokens, tokenize(sql));
-  return Parser(sql, std::move(tokens));
+Result<Parser> Parser::create(std::string_view sql) { return Parser(sql); }
+
+void Parser::fill(size_t ahead) const {
+  while (tokens_.size() <= pos_ + ahead) {
+    if (!tokens_.empty() && tokens_.back().kind == TokenKind::kEof) return;
+    Token token;
+    core::Status status = tokenizer_.next(&token);
+    if (!status.is_ok()) {
+      // A bad token ends the input; next() reports the tokenizer's error.
+      if (token_error_.is_ok()) token_error_ = status;
+      token = Token();
+      token.kind = TokenKind::kEof;
+      token.offset = static_cast<uint32_t>(tokenizer_.position());
+    }
+    tokens_.push_back(std::move(token));
+  }
 }
 
 const Token& Parser::peek(int ahead) const {
+  fill(static_cast<size_t>(ahead));
   size_t i = pos_ + static_cast<size_t>(ahead);
   return i < tokens_.size() ? tokens_[i] : tokens_.back();
 }
 
 const Token& Parser::advance() {
+  fill(1);
   const Token& t = tokens_[pos_];
   if (pos_ + 1 < tokens_.size()) ++pos_;
   return t;
@@ -171,15 +186,26 @@ bool Parser::at_end() {
 
 Result<StatementPtr> Parser::next() {
   while (at_op(";")) advance();
+  // Forget the tokens of earlier statements (the deque keeps only what this one needs).
+  while (pos_ > 0 && !tokens_.empty()) {
+    tokens_.pop_front();
+    --pos_;
+  }
+  if (!token_error_.is_ok()) return token_error_;
   if (peek().kind == TokenKind::kEof) {
+    if (!token_error_.is_ok()) return token_error_;
     end_offset_ = sql_.size();
     return StatementPtr();
   }
   const Token& first = peek();
   uint32_t start = first.offset;
   depth_ = 0;
-  SFS_ASSIGN_OR_RETURN(StatementPtr statement, parse_statement());
+  auto parsed = parse_statement();
+  if (!token_error_.is_ok()) return token_error_;
+  if (!parsed.is_ok()) return parsed.status();
+  StatementPtr statement = std::move(*parsed);
   if (!at_op(";") && peek().kind != TokenKind::kEof) return syntax_error();
+  if (!token_error_.is_ok()) return token_error_;
   const Token& last = tokens_[pos_ > 0 ? pos_ - 1 : 0];
   uint32_t end = last.offset + static_cast<uint32_t>(last.raw.size());
   if (end < start) end = start;
@@ -192,9 +218,11 @@ Result<StatementPtr> Parser::next() {
 
 Result<ExprPtr> Parser::parse_expression(std::string_view sql) {
   SFS_ASSIGN_OR_RETURN(Parser parser, create(sql));
-  SFS_ASSIGN_OR_RETURN(ExprPtr expr, parser.parse_expr());
+  auto expr = parser.parse_expr();
+  if (!parser.token_error_.is_ok()) return parser.token_error_;
+  if (!expr.is_ok()) return expr.status();
   if (parser.peek().kind != TokenKind::kEof) return parser.syntax_error();
-  return expr;
+  return std::move(*expr);
 }
 
 Result<StatementPtr> Parser::parse_statement() {

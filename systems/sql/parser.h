@@ -11,6 +11,7 @@
 // stack.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,8 +43,9 @@ class Parser {
   static core::Result<ExprPtr> parse_expression(std::string_view sql);
 
  private:
-  Parser(std::string_view sql, std::vector<Token> tokens)
-      : sql_(sql), tokens_(std::move(tokens)) {}
+  explicit Parser(std::string_view sql) : sql_(sql), tokenizer_(sql) {}
+  // Makes sure tokens_ holds the token `ahead` of pos_ (pulling from the tokenizer).
+  void fill(size_t ahead) const;
 
   const Token& peek(int ahead = 0) const;
   const Token& advance();
@@ -90,7 +92,11 @@ class Parser {
   core::Result<ExprPtr> parse_parameter(const Token& token);
 
   std::string_view sql_;
-  std::vector<Token> tokens_;
+  // Tokens of the statement being parsed, pulled on demand. A deque: growing it never moves the
+  // tokens callers hold references to.
+  mutable Tokenizer tokenizer_;
+  mutable std::deque<Token> tokens_;
+  mutable core::Status token_error_;
   size_t pos_ = 0;
   size_t end_offset_ = 0;
   int depth_ = 0;

@@ -85,10 +85,9 @@ std::string line_column(std::string_view source, uint32_t offset) {
   return std::to_string(line) + ":" + std::to_string(column);
 }
 
-core::Result<std::vector<Token>> tokenize(std::string_view src) {
-  std::vector<Token> tokens;
-  tokens.reserve(src.size() / 4 + 4);
-  size_t i = 0;
+core::Status Tokenizer::next(Token* out) {
+  std::string_view src = src_;
+  size_t& i = position_;
   auto error = [&](size_t at, const std::string& what) {
     return core::Status::invalid_argument(line_column(src, static_cast<uint32_t>(at)) + ": " + what);
   };
@@ -233,13 +232,27 @@ core::Result<std::vector<Token>> tokenize(std::string_view src) {
       token.text = std::string(src.substr(start, length));
     }
     token.raw = src.substr(start, i - start);
-    tokens.push_back(std::move(token));
+    *out = std::move(token);
+    return core::Status::ok();
   }
   Token eof;
   eof.kind = TokenKind::kEof;
   eof.offset = static_cast<uint32_t>(src.size());
-  tokens.push_back(std::move(eof));
-  return tokens;
+  *out = std::move(eof);
+  return core::Status::ok();
+}
+
+core::Result<std::vector<Token>> tokenize(std::string_view src) {
+  std::vector<Token> tokens;
+  tokens.reserve(src.size() / 4 + 4);
+  Tokenizer tokenizer(src);
+  while (true) {
+    Token token;
+    SFS_TRY(tokenizer.next(&token));
+    bool end = token.kind == TokenKind::kEof;
+    tokens.push_back(std::move(token));
+    if (end) return tokens;
+  }
 }
 
 }  // namespace sfs::sql

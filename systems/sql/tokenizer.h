@@ -56,8 +56,22 @@ const char* keyword_name(uint16_t id);
 // "line:column" (both from 1) of a byte offset.
 std::string line_column(std::string_view source, uint32_t offset);
 
-// Tokenizes all of `source`. The final token is kEof. Errors: unterminated strings, comments or
-// quoted names, bad blobs, stray characters — with line:column.
+// Produces tokens one at a time (the parser pulls them, so preparing the first statement of a
+// long script does not tokenize the rest). After the last token, next() yields kEof forever.
+// Errors: unterminated strings, comments or quoted names, bad blobs, stray characters — with
+// line:column.
+class Tokenizer {
+ public:
+  explicit Tokenizer(std::string_view source) : src_(source) {}
+  core::Status next(Token* out);
+  size_t position() const { return position_; }
+
+ private:
+  std::string_view src_;
+  size_t position_ = 0;
+};
+
+// Tokenizes all of `source`; the final token is kEof.
 core::Result<std::vector<Token>> tokenize(std::string_view source);
 
 }  // namespace sfs::sql
