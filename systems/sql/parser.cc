@@ -48,9 +48,11 @@ bool Parser::is_reserved(uint16_t keyword) {
 
 Result<Parser> Parser::create(std::string_view sql) { return Parser(sql); }
 
-void Parser::fill(size_t ahead) const {
-  while (tokens_.size() <= pos_ + ahead) {
-    if (!tokens_.empty() && tokens_.back().kind == TokenKind::kEof) return;
+void Parser::tokenize_statement() {
+  tokens_.clear();
+  pos_ = 0;
+  bool in_trigger = false, body = false;
+  while (true) {
     Token token;
     core::Status status = tokenizer_.next(&token);
     if (!status.is_ok()) {
@@ -60,18 +62,30 @@ void Parser::fill(size_t ahead) const {
       token.kind = TokenKind::kEof;
       token.offset = static_cast<uint32_t>(tokenizer_.position());
     }
+    TokenKind kind = token.kind;
+    uint16_t keyword = kind == TokenKind::kIdentifier ? token.keyword : 0;
+    bool semicolon = kind == TokenKind::kOperator && token.text == ";";
+    size_t n = tokens_.size();
+    if (keyword == kw::kTRIGGER && n >= 1 && tokens_[0].keyword == kw::kCREATE) in_trigger = true;
+    if (in_trigger && keyword == kw::kBEGIN) body = true;
+    bool ends = semicolon && !expression_mode_ &&
+                (!body || (n >= 1 && tokens_[n - 1].keyword == kw::kEND));
     tokens_.push_back(std::move(token));
+    if (kind == TokenKind::kEof) return;
+    if (ends) break;
   }
+  Token end;
+  end.kind = TokenKind::kEof;
+  end.offset = static_cast<uint32_t>(tokenizer_.position());
+  tokens_.push_back(std::move(end));
 }
 
 const Token& Parser::peek(int ahead) const {
-  fill(static_cast<size_t>(ahead));
   size_t i = pos_ + static_cast<size_t>(ahead);
   return i < tokens_.size() ? tokens_[i] : tokens_.back();
 }
 
 const Token& Parser::advance() {
-  fill(1);
   const Token& t = tokens_[pos_];
   if (pos_ + 1 < tokens_.size()) ++pos_;
   return t;
@@ -180,20 +194,17 @@ Result<Conflict> Parser::parse_conflict_clause() {
 size_t Parser::offset() const { return end_offset_; }
 
 bool Parser::at_end() {
-  while (at_op(";")) advance();
-  return peek().kind == TokenKind::kEof;
+  return tokenizer_.position() >= sql_.size() && (tokens_.empty() || peek().kind == TokenKind::kEof);
 }
 
 Result<StatementPtr> Parser::next() {
-  while (at_op(";")) advance();
-  // Forget the tokens of earlier statements (the deque keeps only what this one needs).
-  while (pos_ > 0 && !tokens_.empty()) {
-    tokens_.pop_front();
-    --pos_;
-  }
+  // Skip empty statements (lone ';').
+  do {
+    if (!token_error_.is_ok()) return token_error_;
+    tokenize_statement();
+  } while (tokens_.size() == 2 && at_op(";"));
   if (!token_error_.is_ok()) return token_error_;
   if (peek().kind == TokenKind::kEof) {
-    if (!token_error_.is_ok()) return token_error_;
     end_offset_ = sql_.size();
     return StatementPtr();
   }
@@ -212,12 +223,14 @@ Result<StatementPtr> Parser::next() {
   statement->offset = start;
   statement->text = std::string(sql_.substr(start, end - start));
   if (at_op(";")) advance();
-  end_offset_ = peek().kind == TokenKind::kEof ? sql_.size() : peek().offset;
+  end_offset_ = tokenizer_.position();
   return statement;
 }
 
 Result<ExprPtr> Parser::parse_expression(std::string_view sql) {
   SFS_ASSIGN_OR_RETURN(Parser parser, create(sql));
+  parser.expression_mode_ = true;
+  parser.tokenize_statement();
   auto expr = parser.parse_expr();
   if (!parser.token_error_.is_ok()) return parser.token_error_;
   if (!expr.is_ok()) return expr.status();

@@ -11,7 +11,6 @@
 // stack.
 #pragma once
 
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,8 +43,9 @@ class Parser {
 
  private:
   explicit Parser(std::string_view sql) : sql_(sql), tokenizer_(sql) {}
-  // Makes sure tokens_ holds the token `ahead` of pos_ (pulling from the tokenizer).
-  void fill(size_t ahead) const;
+  // Tokenizes the next statement into tokens_: up to and including its ';' (a CREATE TRIGGER's
+  // body may hold ';'s; it ends at END ;), followed by an end marker.
+  void tokenize_statement();
 
   const Token& peek(int ahead = 0) const;
   const Token& advance();
@@ -92,11 +92,12 @@ class Parser {
   core::Result<ExprPtr> parse_parameter(const Token& token);
 
   std::string_view sql_;
-  // Tokens of the statement being parsed, pulled on demand. A deque: growing it never moves the
-  // tokens callers hold references to.
-  mutable Tokenizer tokenizer_;
-  mutable std::deque<Token> tokens_;
-  mutable core::Status token_error_;
+  // The tokens of one statement at a time: a long script is tokenized as it is parsed, not all
+  // at once. tokens_ never grows while its statement is parsed, so references into it hold.
+  Tokenizer tokenizer_;
+  std::vector<Token> tokens_;
+  core::Status token_error_;
+  bool expression_mode_ = false;  // parse_expression(): the whole input is one expression
   size_t pos_ = 0;
   size_t end_offset_ = 0;
   int depth_ = 0;
