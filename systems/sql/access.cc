@@ -89,8 +89,10 @@ bool in_values(Runtime& rt, const Expr* in, Affinity affinity, std::vector<Value
 
 Status set_index_row(Source* s, BTreeCursor* cursor) {
   SFS_ASSIGN_OR_RETURN(std::string_view key, cursor->key());
-  if (key.size() < 8) return Status::corruption("database disk image is malformed: short index key");
-  s->rowid = decode_rowid_key(key.substr(key.size() - 8));
+  size_t prefix = 0;
+  if (!split_index_key(key, &s->rowid, &prefix)) {
+    return Status::corruption("database disk image is malformed: bad index key");
+  }
   s->on_index = true;
   s->moved();
   return Status::ok();
@@ -219,11 +221,9 @@ bool hash_key(Value v, Affinity affinity, Collation collation, std::string* key)
 
 Status rowid_seek(Runtime& rt, Level& L, bool* ok) {
   BTreeCursor* cursor = table_cursor(rt, L.source);
-  uint8_t key[8];
   while (L.row < L.rowids.size()) {
-    encode_rowid_key(L.rowids[L.row], key);
     bool exact = false;
-    SFS_TRY(cursor->seek(std::string_view(reinterpret_cast<char*>(key), 8), &exact));
+    SFS_TRY(cursor->seek(encode_rowid_key(L.rowids[L.row]), &exact));
     if (exact) {
       L.source->rowid = L.rowids[L.row];
       L.source->on_index = false;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "systems/sql/btree_node.h"
+#include "systems/sql/key_encoding.h"
 
 namespace sfs::sql {
 
@@ -12,20 +13,16 @@ using node::Cell;
 
 // ---- rowid keys and the cursor registry ------------------------------------------------------
 
-void encode_rowid_key(int64_t rowid, uint8_t out[8]) {
-  put_u64(out, static_cast<uint64_t>(rowid) ^ (uint64_t{1} << 63));
-}
-
 std::string encode_rowid_key(int64_t rowid) {
-  uint8_t buf[8];
-  encode_rowid_key(rowid, buf);
-  return std::string(reinterpret_cast<const char*>(buf), 8);
+  uint8_t buf[9];
+  return std::string(reinterpret_cast<const char*>(buf), encode_sortable_int(rowid, buf));
 }
 
 int64_t decode_rowid_key(std::string_view key) {
-  if (key.size() < 8) return 0;
-  return static_cast<int64_t>(get_u64(reinterpret_cast<const uint8_t*>(key.data())) ^
-                              (uint64_t{1} << 63));
+  const auto* p = reinterpret_cast<const uint8_t*>(key.data());
+  int64_t rowid = 0;
+  if (decode_sortable_int(p, p + key.size(), &rowid) == 0) return 0;
+  return rowid;
 }
 
 void CursorRegistry::remove(uint32_t root, BTreeCursor* cursor) {
@@ -70,11 +67,6 @@ inline Result<int> compare_cell_key(Pager* pager, const uint8_t* p, uint32_t pgn
         q += k + 1;
       }
       if (q + key_size <= p + kPageSize && key_size <= node::kMinLocal) {
-        if (key_size == 8 && key.size() == 8) {
-          uint64_t a = get_u64(q);
-          uint64_t b = get_u64(reinterpret_cast<const uint8_t*>(key.data()));
-          return a < b ? -1 : a > b ? 1 : 0;
-        }
         return compare_bytes(std::string_view(reinterpret_cast<const char*>(q), key_size), key);
       }
     }

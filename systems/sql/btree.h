@@ -1,11 +1,12 @@
 // B+trees over the pager: the ordered maps every table and index is stored in.
 //
 // One tree maps byte-string keys to byte-string values, ordered by memcmp of the keys. A table
-// is a tree keyed by its rowid (8 bytes, big-endian with the sign bit flipped, so memcmp orders
-// them like integers) whose values are records (record.h); an index is a tree keyed by the
+// is a tree keyed by its rowid (an order-preserving integer encoding, so memcmp orders them
+// like integers) whose values are records (record.h); an index is a tree keyed by the
 // order-preserving encoding of the indexed columns plus the rowid (key_encoding.h) whose values
 // hold the original column values. Having a single kind of tree, compared with a single
 // memcmp, is the main simplification over SQLite, whose index trees compare decoded records.
+// (Table keys use the same length-prefixed integer form: 1 to 9 bytes, sorted by memcmp.)
 //
 // Node pages (layout in FILE_FORMAT.md):
 //
@@ -63,9 +64,9 @@ class CursorRegistry {
   std::vector<Entry> cursors_;
 };
 
-// The 8-byte table key for a rowid and back.
+// The table key for a rowid (the order-preserving integer form of key_encoding.h, 1..9 bytes)
+// and back (0 for a malformed key).
 std::string encode_rowid_key(int64_t rowid);
-void encode_rowid_key(int64_t rowid, uint8_t out[8]);
 int64_t decode_rowid_key(std::string_view key);
 
 namespace btree {

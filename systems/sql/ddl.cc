@@ -15,6 +15,7 @@
 #include "systems/sql/database.h"
 #include "systems/sql/engine.h"
 #include "systems/sql/parser.h"
+#include "systems/sql/row_writer.h"
 
 namespace sfs::sql {
 namespace {
@@ -567,12 +568,12 @@ Status analyze(Runtime& rt, Connection* connection, NameStatement* statement) {
       bool first = true;
       BTreeCursor cursor(pager, index->root, connection->registry());
       SFS_TRY(cursor.first());
-      RecordReader reader;
       std::vector<Value> current(k);
       while (cursor.valid()) {
+        SFS_ASSIGN_OR_RETURN(std::string_view key, cursor.key());
+        std::string key_copy(key);
         SFS_ASSIGN_OR_RETURN(std::string_view value, cursor.value());
-        SFS_TRY(reader.reset(value));
-        for (size_t c = 0; c < k; ++c) SFS_TRY(reader.column(c, &current[c]));
+        SFS_TRY(decode_index_entry(*index, key_copy, value, &current));
         size_t same = 0;
         if (!first) {
           while (same < k && compare_values(previous[same], current[same], index->columns[same].collation) == 0) {

@@ -110,7 +110,7 @@ struct Source {
   bool index_parsed = false;
   int64_t rowid = 0;
   RecordReader record;
-  RecordReader index_record;
+  std::vector<Value> index_values;  // the index entry's columns, decoded on first use
   bool null_row = false;
   std::vector<std::vector<Value>> rows;  // materialized subquery rows
   const std::vector<Value>* current = nullptr;  // kRows / pseudo: the current row

@@ -20,6 +20,7 @@
 #include "systems/sql/engine.h"
 #include "core/strings.h"
 #include "systems/sql/key_encoding.h"
+#include "systems/sql/row_writer.h"
 
 namespace sfs::sql {
 
@@ -598,14 +599,19 @@ bool Source::read(Runtime& rt, int column, Value* out) {
     int position = index_position[column];
     if (position >= 0) {
       if (!index_parsed) {
+        auto key = index_cursor->key();
+        if (!key.is_ok()) return rt.fail(key.status());
+        std::string_view key_bytes = *key;
         auto value = index_cursor->value();
         if (!value.is_ok()) return rt.fail(value.status());
-        Status s = index_record.reset(*value);
+        Status s = decode_index_entry(*scan_index, key_bytes, *value, &index_values);
         if (!s.is_ok()) return rt.fail(s);
         index_parsed = true;
       }
-      Status s = index_record.column(position, out);
-      if (!s.is_ok()) return rt.fail(s);
+      if (static_cast<size_t>(position) >= index_values.size()) {
+        return rt.fail(Status::corruption("database disk image is malformed: short index entry"));
+      }
+      *out = index_values[position];
       return true;
     }
   }

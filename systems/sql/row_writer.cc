@@ -1,9 +1,25 @@
 // Row-level helpers shared by DML, DDL and the integrity check (see row_writer.h).
 #include "systems/sql/row_writer.h"
 
+#include <algorithm>
+
 #include "systems/sql/key_encoding.h"
 
 namespace sfs::sql {
+
+Status decode_index_entry(const IndexInfo& index, std::string_view key, std::string_view value,
+                          std::vector<Value>* out) {
+  if (!value.empty()) return decode_record(value, out);
+  out->resize(index.columns.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(key.data());
+  const uint8_t* end = p + key.size();
+  for (size_t i = 0; i < index.columns.size(); ++i) {
+    if (!decode_key_value(&p, end, index.columns[i].desc, &(*out)[i])) {
+      return Status::corruption("database disk image is malformed: bad key in index " + index.name);
+    }
+  }
+  return Status::ok();
+}
 
 std::string unique_message(const TableInfo* table, const IndexInfo* index) {
   std::string columns;
@@ -25,10 +41,18 @@ namespace sfs::sql {
 
 Status populate_index(Runtime& rt, Connection* connection, TableInfo* table, IndexInfo* index) {
   if (table->root == 0) return Status::ok();
+  // Build every entry, sort them, check uniqueness on neighbours, then insert in key order:
+  // sorted inserts always land at the end of the rightmost leaf, so pages fill completely
+  // (random order would leave them about two-thirds full).
   RowWriter writer(connection, table);
   BTreeCursor rows(connection->pager(), table->root, connection->registry());
-  BTreeCursor entries(connection->pager(), index->root, connection->registry());
-  std::string key, prefix, value;
+  struct Entry {
+    std::string key;
+    std::string value;
+    size_t prefix;  // key length without the rowid suffix
+    bool has_null;
+  };
+  std::vector<Entry> entries;
   std::vector<Value> row(table->columns.size());
   RecordReader reader;
   SFS_TRY(rows.first());
@@ -46,27 +70,32 @@ Status populate_index(Runtime& rt, Connection* connection, TableInfo* table, Ind
         row[c] = Value();
       }
     }
-    if (index->unique) {
-      bool has_null = false;
-      for (const IndexColumn& ic : index->columns) {
-        has_null = has_null || writer.column_value(row, ic.column, rowid).is_null();
-      }
-      if (!has_null) {
-        writer.index_key(index, row, rowid, &prefix, false);
-        SFS_TRY(entries.seek(prefix));
-        if (entries.valid()) {
-          SFS_ASSIGN_OR_RETURN(std::string_view existing, entries.key());
-          if (existing.size() == prefix.size() + 8 && existing.compare(0, prefix.size(), prefix) == 0) {
-            return Status(core::Code::kAlreadyExists, unique_message(table, index));
-          }
-        }
-      }
+    Entry entry;
+    entry.has_null = false;
+    for (const IndexColumn& ic : index->columns) {
+      entry.has_null = entry.has_null || writer.column_value(row, ic.column, rowid).is_null();
     }
-    writer.index_key(index, row, rowid, &key, true);
-    writer.index_value(index, row, rowid, &value);
-    SFS_TRY(entries.insert(key, value));
+    writer.index_key(index, row, rowid, &entry.key, false);
+    entry.prefix = entry.key.size();
+    append_rowid_suffix(rowid, &entry.key);
+    writer.index_value(index, row, rowid, &entry.value);
+    entries.push_back(std::move(entry));
     SFS_TRY(rows.next());
   }
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  if (index->unique) {
+    for (size_t i = 1; i < entries.size(); ++i) {
+      const Entry& a = entries[i - 1];
+      const Entry& b = entries[i];
+      if (!a.has_null && !b.has_null && a.prefix == b.prefix &&
+          a.key.compare(0, a.prefix, b.key, 0, b.prefix) == 0) {
+        return Status(core::Code::kAlreadyExists, unique_message(table, index));
+      }
+    }
+  }
+  BTreeCursor cursor(connection->pager(), index->root, connection->registry());
+  for (const Entry& entry : entries) SFS_TRY(cursor.insert(entry.key, entry.value));
   return Status::ok();
 }
 

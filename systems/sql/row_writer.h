@@ -58,19 +58,20 @@ class RowWriter {
     for (const IndexColumn& ic : index->columns) {
       encode_key_value(column_value(row, ic.column, rowid), ic.collation, ic.desc, key);
     }
-    if (with_rowid) {
-      uint8_t buf[8];
-      encode_rowid_key(rowid, buf);
-      key->append(reinterpret_cast<const char*>(buf), 8);
-    }
+    if (with_rowid) append_rowid_suffix(rowid, key);
   }
 
+  // The entry's value: empty when the key alone gives back every value exactly, else a record.
   void index_value(const IndexInfo* index, const std::vector<Value>& row, int64_t rowid,
                    std::string* value) {
     value->clear();
     values_.clear();
-    for (const IndexColumn& ic : index->columns) values_.push_back(column_value(row, ic.column, rowid));
-    encode_record(values_, value);
+    bool exact = true;
+    for (const IndexColumn& ic : index->columns) {
+      values_.push_back(column_value(row, ic.column, rowid));
+      exact = exact && key_value_is_exact(values_.back(), ic.collation);
+    }
+    if (!exact) encode_record(values_, value);
   }
 
   // Reads a whole row (missing trailing columns get their defaults). False: no such row.
@@ -128,8 +129,12 @@ class RowWriter {
     SFS_TRY(cursor->seek(prefix));
     while (cursor->valid()) {
       SFS_ASSIGN_OR_RETURN(std::string_view key, cursor->key());
-      if (key.size() != prefix.size() + 8 || key.compare(0, prefix.size(), prefix) != 0) break;
-      int64_t other = decode_rowid_key(key.substr(prefix.size()));
+      int64_t other = 0;
+      size_t length = 0;
+      if (!split_index_key(key, &other, &length) || length != prefix.size() ||
+          key.compare(0, prefix.size(), prefix) != 0) {
+        break;
+      }
       if (!self || other != *self) return std::optional<int64_t>(other);
       SFS_TRY(cursor->next());
     }
@@ -222,6 +227,11 @@ class RowWriter {
   std::string key_, value_, record_;
   std::vector<Value> scratch_, values_;
 };
+
+// The indexed values of an index entry, from its value record or, when that is empty, decoded
+// from its key.
+Status decode_index_entry(const IndexInfo& index, std::string_view key, std::string_view value,
+                          std::vector<Value>* out);
 
 // "UNIQUE constraint failed: t.a, t.b" and its rowid counterpart.
 std::string unique_message(const TableInfo* table, const IndexInfo* index);

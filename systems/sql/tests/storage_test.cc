@@ -53,8 +53,14 @@ TEST(RecordTest, RejectsGarbage) {
 
 TEST(KeyEncodingTest, ByteOrderIsSqlOrder) {
   std::vector<Value> values = {Value(),
-                               Value::integer(INT64_MIN),
                                Value::real(-1e300),
+                               Value::real(-9223372036854777856.0),
+                               Value::integer(INT64_MIN),
+                               Value::real(-9223372036854775808.0),
+                               Value::real(-2.5),
+                               Value::integer(-2),
+                               Value::real(-1.5),
+                               Value::real(-1e-300),
                                Value::integer(-5),
                                Value::real(-4.5),
                                Value::integer(0),
@@ -64,6 +70,7 @@ TEST(KeyEncodingTest, ByteOrderIsSqlOrder) {
                                Value::real(9007199254740994.0),
                                Value::integer(INT64_MAX - 1),
                                Value::integer(INT64_MAX),
+                               Value::real(9223372036854775808.0),
                                Value::real(1e300),
                                Value::text(""),
                                Value::text(std::string("a\0", 2)),
@@ -96,6 +103,32 @@ TEST(KeyEncodingTest, ByteOrderIsSqlOrder) {
   encode_key_value(Value::text("ABC"), Collation::kNoCase, false, &upper);
   encode_key_value(Value::text("abc"), Collation::kNoCase, false, &lower);
   EXPECT_EQ(upper, lower);
+}
+
+TEST(KeyEncodingTest, SortableIntegersRoundTripAndOrder) {
+  std::vector<int64_t> values = {INT64_MIN, INT64_MIN + 1, -(int64_t{1} << 40), -65537, -65536,
+                                 -65535, -257, -256, -255, -2, -1, 0, 1, 2, 255, 256, 65535,
+                                 65536, int64_t{1} << 40, INT64_MAX - 1, INT64_MAX};
+  std::string previous;
+  for (int64_t v : values) {
+    std::string bytes;
+    append_sortable_int(v, &bytes);
+    int64_t back = 0;
+    ASSERT_EQ(decode_sortable_int(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                  reinterpret_cast<const uint8_t*>(bytes.data()) + bytes.size(), &back),
+              bytes.size());
+    EXPECT_EQ(back, v);
+    EXPECT_LT(previous, bytes) << v;
+    previous = bytes;
+    std::string key = "prefix";
+    append_rowid_suffix(v, &key);
+    int64_t rowid = 0;
+    size_t prefix = 0;
+    ASSERT_TRUE(split_index_key(key, &rowid, &prefix));
+    EXPECT_EQ(rowid, v);
+    EXPECT_EQ(prefix, 6u);
+  }
+  EXPECT_EQ(encode_rowid_key(1000).size(), 3u);
 }
 
 std::unique_ptr<Pager> memory_pager(int cache_pages = 100) {
