@@ -1,8 +1,8 @@
 // RowWriter: keeps a table and all of its indexes in step (internal to systems/sql).
 //
 // A row is the record under its rowid in the table's tree plus one entry per index: key = the
-// indexed columns in order-preserving encoding followed by the rowid key, value = a record of
-// those columns (FILE_FORMAT.md). Every INSERT, UPDATE, DELETE, CREATE INDEX and integrity
+// indexed columns in order-preserving encoding followed by the rowid suffix, value = empty when
+// the key decodes back exactly, else a record of those columns (FILE_FORMAT.md). Every INSERT, UPDATE, DELETE, CREATE INDEX and integrity
 // check goes through these functions, so the table and its indexes cannot drift apart.
 #pragma once
 
