@@ -119,7 +119,8 @@ Status EventLoop::watch(int fd, uint32_t events, IoHandler* handler) {
   }
   bool known = handlers_[index] != nullptr;
   epoll_event event{};
-  event.events = ((events & kReadable) ? EPOLLIN : 0u) | ((events & kWritable) ? EPOLLOUT : 0u);
+  event.events = ((events & kReadable) ? EPOLLIN : 0u) | ((events & kWritable) ? EPOLLOUT : 0u) |
+                 ((events & kEdgeTriggered) ? static_cast<uint32_t>(EPOLLET) : 0u);
   event.data.fd = fd;
   if (!known || interest_[index] != events) {
     if (epoll_ctl(epoll_.get(), known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0) {
@@ -175,6 +176,8 @@ void EventLoop::post(std::function<void()> fn) {
 
 void EventLoop::add_before_sleep(std::function<void()> fn) { before_sleep_.push_back(std::move(fn)); }
 
+void EventLoop::add_before_flush(std::function<void()> fn) { before_flush_.push_back(std::move(fn)); }
+
 void EventLoop::stop() {
   stop_requested_ = true;
   waker_->wake();
@@ -184,6 +187,7 @@ void EventLoop::run() {
   stop_requested_ = false;
   while (!stop_requested_) run_once();
   // Let connections write what they queued in the last iteration.
+  for (auto& hook : before_flush_) hook();
   for (size_t i = 0; i < flush_queue_.size(); ++i) {
     if (Connection* connection = flush_queue_[i]) connection->flush();
   }
@@ -209,7 +213,9 @@ int EventLoop::wait_timeout_ms(Milliseconds max_wait) const {
 }
 
 void EventLoop::run_once(Milliseconds max_wait) {
-  // 1. Before sleep: write queued output (a flush may queue nothing new; it never re-queues).
+  // 1. Before sleep: before-flush hooks, then write queued output (a flush may queue nothing
+  // new; it never re-queues).
+  for (auto& hook : before_flush_) hook();
   for (size_t i = 0; i < flush_queue_.size(); ++i) {
     if (Connection* connection = flush_queue_[i]) connection->flush();
   }

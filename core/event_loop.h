@@ -2,7 +2,7 @@
 //
 // One loop runs one thread's worth of servers and clients. Each iteration (run_once()) does:
 //
-//   1. before-sleep: flush every Connection that queued output this iteration, then run the
+//   1. before-sleep: run the before-flush hooks, flush every Connection that queued output this iteration, then run the
 //      before-sleep hooks (a system's "after a batch" work, like Redis's beforeSleep)
 //   2. wait:   epoll_wait() for at most the time until the earliest timer (0 if work is pending)
 //   3. I/O:    call IoHandler::on_io() for each ready descriptor
@@ -56,6 +56,10 @@ using Milliseconds = std::chrono::milliseconds;
 // read() returns the error or end-of-file and it reacts to that.
 inline constexpr uint32_t kReadable = 1;
 inline constexpr uint32_t kWritable = 2;
+// Optional, with kReadable/kWritable: edge-triggered notification (EPOLLET). The handler is only
+// told when new readiness arrives, so it must read until EAGAIN (or come back by itself), but busy
+// sockets are not re-polled on every wait. For servers with many active connections.
+inline constexpr uint32_t kEdgeTriggered = 4;
 
 class IoHandler {
  public:
@@ -100,6 +104,10 @@ class EventLoop {
   void post(std::function<void()> fn);
   // Runs `fn` before every wait, after pending connection output is flushed.
   void add_before_sleep(std::function<void()> fn);
+  // Runs `fn` before every wait, BEFORE pending connection output is flushed: the place for work
+  // that must be done before replies leave (a log that must be durable before a write is
+  // acknowledged, as Redis's beforeSleep fsyncs its AOF before handleClientsWithPendingWrites).
+  void add_before_flush(std::function<void()> fn);
 
   // Keeps `object` alive until the end of the current iteration, then destroys it.
   template <typename T>
@@ -152,6 +160,7 @@ class EventLoop {
 
   std::vector<std::function<void()>> tasks_;
   std::vector<std::function<void()>> before_sleep_;
+  std::vector<std::function<void()>> before_flush_;
   std::vector<Connection*> flush_queue_;
   std::vector<std::shared_ptr<void>> graveyard_;
 

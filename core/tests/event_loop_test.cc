@@ -74,6 +74,16 @@ TEST(EventLoopTest, DeferRunsAfterCurrentIteration) {
   EXPECT_EQ(events, (std::vector<std::string>{"first", "second"}));
 }
 
+TEST(EventLoopTest, BeforeFlushHooksRunBeforeBeforeSleepHooks) {
+  EventLoop loop;
+  std::vector<std::string> events;
+  loop.add_before_sleep([&] { events.push_back("sleep"); });
+  loop.add_before_flush([&] { events.push_back("flush"); });
+  loop.run_once(Milliseconds(0));
+  loop.run_once(Milliseconds(0));
+  EXPECT_EQ(events, (std::vector<std::string>{"flush", "sleep", "flush", "sleep"}));
+}
+
 struct PipeReader : IoHandler {
   int reads = 0;
   std::string data;
