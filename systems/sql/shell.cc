@@ -11,6 +11,7 @@
 #include "core/file.h"
 #include "core/line_editor.h"
 #include "core/strings.h"
+#include "formats/json/json.h"
 #include "systems/sql/tokenizer.h"
 
 namespace sfs::sql {
@@ -117,26 +118,12 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+// JSON mode quotes text with formats/json's writer (invalid UTF-8 becomes U+FFFD, so the output
+// always parses).
+std::string json_string(std::string_view s) {
+  std::string out;
+  json::append_quoted(&out, s);
+  return out;
 }
 
 std::string json_value(const Value& v) {
