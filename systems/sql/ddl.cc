@@ -192,9 +192,15 @@ Status create_table(Runtime& rt, Connection* connection, CreateTableStatement* s
     SchemaRow row;
     SFS_TRY(schema_insert(connection, "index", index->name, statement->name, index_root, ""));
   }
+  // Reloading the schema frees the TableInfo objects the query plan points at, so the plan
+  // compiled above (for the column names) is dropped and the SELECT compiled again afterwards.
+  bool fill = select != nullptr;
+  select.reset();
   SFS_TRY(connection->commit_schema_change());
-  if (select) {
+  if (fill) {
     // Fill it: INSERT INTO t SELECT ...
+    Compiler compiler(connection);
+    SFS_ASSIGN_OR_RETURN(select, compiler.compile_select(statement->as_select.get(), nullptr));
     TableInfo* created = connection->catalog().find_table(statement->name);
     BTreeCursor cursor(pager, created->root, connection->registry());
     SFS_TRY(query_open(rt, select.get()));
