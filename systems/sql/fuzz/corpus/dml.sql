@@ -1,0 +1,3 @@
+INSERT OR REPLACE INTO t(a, b) VALUES(1, 'x''y'), (?2, :name) ON CONFLICT(a) DO UPDATE SET b = excluded.b WHERE b <> 'z';
+UPDATE t SET a = a + 1 WHERE b LIKE '%x%' ESCAPE '\';
+DELETE FROM t WHERE NOT EXISTS (SELECT 1 FROM u);
