@@ -553,7 +553,7 @@ void register_key_commands(std::vector<CommandSpec>& t) {
   t.push_back({"select", cmd_select, 2, kFast | kLoading, 0, 0, 0, "connection", "1.0.0", "Change the selected database for the current connection", "index"});
   t.push_back({"move", cmd_move, 3, kWrite | kFast, 1, 1, 1, "generic", "1.0.0", "Move a key to another database", "key db"});
   t.push_back({"swapdb", cmd_swapdb, 3, kWrite | kFast, 0, 0, 0, "server", "4.0.0", "Swaps two Redis databases", "index1 index2"});
-  t.push_back({"object", cmd_object, -2, kReadOnly, 2, 2, 1, "generic", "2.2.3", "A container for object introspection commands", "subcommand [key]"});
+  t.push_back({"object", cmd_object, -2, kContainer | kReadOnly, 2, 2, 1, "generic", "2.2.3", "A container for object introspection commands", "subcommand [key]"});
 }
 
 }  // namespace sfs::kv

@@ -149,6 +149,7 @@ void cmd_config(CommandContext& c) {
       for (const auto& p : config_params()) {
         for (const auto& name : p.names) {
           if (!glob_match(pattern, name, true)) continue;
+          if (p.hidden && pattern != name) continue;
           bool dup = false;
           for (auto& [n, v] : out) dup = dup || n == name;
           if (!dup) out.emplace_back(name, p.get(c.server.config()));
@@ -844,17 +845,17 @@ void register_server_commands(std::vector<CommandSpec>& t) {
   t.push_back({"hello", cmd_hello, -1, conn, 0, 0, 0, "connection", "6.0.0", "Handshake with Redis", "[protover [AUTH username password] [SETNAME clientname]]"});
   t.push_back({"auth", cmd_auth, -2, conn, 0, 0, 0, "connection", "1.0.0", "Authenticate to the server", "[username] password"});
   t.push_back({"info", cmd_info, -1, kLoading, 0, 0, 0, "server", "1.0.0", "Get information and statistics about the server", "[section [section ...]]"});
-  t.push_back({"config", cmd_config, -2, kAdmin | kLoading, 0, 0, 0, "server", "2.0.0", "A container for server configuration commands", "subcommand [argument [argument ...]]"});
-  t.push_back({"client", cmd_client, -2, kLoading, 0, 0, 0, "connection", "2.4.0", "A container for client connection commands", "subcommand [argument [argument ...]]"});
-  t.push_back({"command", cmd_command, -1, kLoading, 0, 0, 0, "server", "2.8.13", "Get array of Redis command details", "[subcommand [argument [argument ...]]]"});
+  t.push_back({"config", cmd_config, -2, kContainer | kAdmin | kLoading, 0, 0, 0, "server", "2.0.0", "A container for server configuration commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"client", cmd_client, -2, kContainer | kLoading, 0, 0, 0, "connection", "2.4.0", "A container for client connection commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"command", cmd_command, -1, kContainer | kLoading, 0, 0, 0, "server", "2.8.13", "Get array of Redis command details", "[subcommand [argument [argument ...]]]"});
   t.push_back({"time", cmd_time, 1, conn, 0, 0, 0, "server", "2.6.0", "Return the current server time", ""});
   t.push_back({"save", cmd_save, 1, kAdmin | kNoMulti, 0, 0, 0, "server", "1.0.0", "Synchronously save the dataset to disk", ""});
   t.push_back({"bgsave", cmd_bgsave, -1, kAdmin, 0, 0, 0, "server", "1.0.0", "Asynchronously save the dataset to disk", "[SCHEDULE]"});
   t.push_back({"lastsave", cmd_lastsave, 1, kFast | kLoading, 0, 0, 0, "server", "1.0.0", "Get the UNIX time stamp of the last successful save to disk", ""});
   t.push_back({"bgrewriteaof", cmd_bgrewriteaof, 1, kAdmin | kNoMulti, 0, 0, 0, "server", "1.0.0", "Asynchronously rewrite the append-only file", ""});
   t.push_back({"shutdown", cmd_shutdown, -1, kAdmin | kNoMulti | kLoading, 0, 0, 0, "server", "1.0.0", "Synchronously save the dataset to disk and then shut down the server", "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"});
-  t.push_back({"debug", cmd_debug, -2, kAdmin | kNoMulti | kLoading, 0, 0, 0, "server", "1.0.0", "A container for debugging commands", "subcommand [argument [argument ...]]"});
-  t.push_back({"memory", cmd_memory, -2, kReadOnly, 0, 0, 0, "server", "4.0.0", "A container for memory diagnostics commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"debug", cmd_debug, -2, kContainer | kAdmin | kNoMulti | kLoading, 0, 0, 0, "server", "1.0.0", "A container for debugging commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"memory", cmd_memory, -2, kContainer | kReadOnly, 0, 0, 0, "server", "4.0.0", "A container for memory diagnostics commands", "subcommand [argument [argument ...]]"});
   t.push_back({"multi", cmd_multi, 1, kFast | kNoMulti | kLoading, 0, 0, 0, "transactions", "1.2.0", "Mark the start of a transaction block", ""});
   t.push_back({"exec", cmd_exec, 1, kNoMulti | kLoading, 0, 0, 0, "transactions", "1.2.0", "Execute all commands issued after MULTI", ""});
   t.push_back({"discard", cmd_discard, 1, kFast | kNoMulti | kLoading, 0, 0, 0, "transactions", "2.0.0", "Discard all commands issued after MULTI", ""});

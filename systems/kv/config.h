@@ -62,6 +62,7 @@ struct ConfigParam {
   // Returns an error message, or "" on success.
   std::function<std::string(Config&, std::string_view)> set;
   bool immutable = false;  // CONFIG SET refuses (port, databases...)
+  bool hidden = false;     // left out of pattern matches (CONFIG GET *), as Redis's HIDDEN_CONFIG
 };
 const std::vector<ConfigParam>& config_params();
 const ConfigParam* find_config_param(std::string_view name);

@@ -276,9 +276,18 @@ void Server::call(Client& client, const CommandSpec& spec, std::span<const std::
                   bool reprocessing) {
   CommandContext ctx(*this, client, *dbs_[static_cast<size_t>(client.db)], argv, client.reply, &spec);
   ctx.reprocessing = reprocessing;
+  if (!client.is_fake) {
+    // CLIENT LIST's cmd=: the command being run, "container|subcommand" for containers.
+    if ((spec.flags & kContainer) && argv.size() > 1 && argv[1].size() < 32) {
+      client.last_command = spec.name;
+      client.last_command += '|';
+      for (char ch : argv[1]) client.last_command += core::ascii_lower(ch);
+    } else {
+      client.last_command = spec.name;
+    }
+  }
   spec.handler(ctx);
   ++stats_.commands_processed;
-  if (!client.is_fake) client.last_command = spec.name;
   if (ctx.dirty > 0) {
     dirty_ += ctx.dirty;
     if (!loading_) {

@@ -77,6 +77,7 @@ enum CommandFlag : uint32_t {
   kBlocking = 1 << 7,
   kSubscribeOk = 1 << 8, // allowed in the RESP2 subscribed context
   kLoading = 1 << 9,
+  kContainer = 1 << 10,  // has subcommands (CLIENT INFO, CONFIG GET...)
 };
 
 struct CommandContext;

@@ -1,7 +1,9 @@
 // Interop with the real Redis tools and clients (Debian's redis-server, redis-cli,
-// redis-benchmark; ioredis from npm): scripted and interactive redis-cli, every redis-benchmark
-// test of the bench, the ioredis suite, RDB files in both directions, and Redis 7's reading of our
-// AOF directory. Also `sfs kv cli`, scripted and interactive.
+// redis-benchmark; ioredis and node-redis from npm; redis-py from Debian): scripted and
+// interactive redis-cli, every redis-benchmark test of the bench, the ioredis suite, redis-py and
+// node-redis transcripts compared line by line with the same scripts run against redis-server,
+// RDB files in both directions, and Redis 7's reading of our AOF directory. Also `sfs kv cli`,
+// scripted and interactive.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -338,6 +340,66 @@ TEST(InteropTest, Ioredis) {
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("all checks passed"), std::string::npos) << out;
   (*s)->process.stop();
+}
+
+// Runs a transcript script (one line per operation) against Debian's redis-server and against
+// sfs kv and expects the same transcript: every difference a client library's user could see
+// shows up as a differing line.
+void expect_same_transcript(const std::vector<std::string>& script, const std::string& what) {
+  core::testing::TempDir redis_dir;
+  auto redis = RealRedis::start(redis_dir.path());
+  ASSERT_TRUE(redis);
+  auto s = KvServer::start();
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  auto transcript = [&](uint16_t port) {
+    std::vector<std::string> argv = script;
+    argv.push_back(std::to_string(port));
+    int code = -1;
+    std::string out = run(argv, "", &code);
+    EXPECT_EQ(code, 0) << what << " failed against port " << port << ":\n" << out;
+    EXPECT_NE(out.find("\ndone\n"), std::string::npos) << out;
+    return out;
+  };
+  std::string expected = transcript(redis->port);
+  std::string got = transcript((*s)->port);
+  auto split_lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (auto piece : core::split(text, '\n')) out.emplace_back(piece);
+    return out;
+  };
+  std::vector<std::string> a = split_lines(expected), b = split_lines(got);
+  std::string differences;
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    std::string x = i < a.size() ? a[i] : "<missing>", y = i < b.size() ? b[i] : "<missing>";
+    if (x != y) differences += "  redis:  " + x + "\n  sfs kv: " + y + "\n";
+  }
+  EXPECT_TRUE(differences.empty()) << what << " sees differences between Redis and sfs kv:\n"
+                                   << differences;
+  EXPECT_GT(a.size(), 100u);
+  (*s)->process.stop();
+  redis->process.stop();
+}
+
+TEST(InteropTest, RedisPySameAsRealRedis) {
+  REQUIRE_PROGRAM("redis-server");
+  // Debian's python3-redis lives in the system interpreter's dist-packages.
+  if (run({"/usr/bin/python3", "-c", "import redis"}).find("Error") != std::string::npos ||
+      !fs::exists("/usr/lib/python3/dist-packages/redis")) {
+    SFS_SKIP_UNLESS_CI("python3-redis is not installed (scripts/setup test)");
+  }
+  expect_same_transcript({"/usr/bin/python3", core::testing::source_dir() +
+                                                  "/systems/kv/tests/python/redis_py_test.py"},
+                         "redis-py");
+}
+
+TEST(InteropTest, NodeRedisSameAsRealRedis) {
+  REQUIRE_PROGRAM("node");
+  REQUIRE_PROGRAM("redis-server");
+  std::string dir = core::testing::source_dir() + "/systems/kv/tests/node";
+  if (!fs::exists(dir + "/node_modules/redis")) {
+    SFS_SKIP_UNLESS_CI("node-redis is not installed (scripts/setup test runs npm ci)");
+  }
+  expect_same_transcript({"node", dir + "/node_redis_test.js"}, "node-redis");
 }
 
 TEST(InteropTest, SfsKvCliScriptedAgainstRealRedisAndOurs) {
