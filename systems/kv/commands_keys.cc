@@ -490,7 +490,7 @@ void cmd_object(CommandContext& c) {
         "    seconds elapsed since the last access to the key.",
         "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
         "    <key>.",
-        "HELP", "    Print this help."};
+        "HELP", "    Prints this help."};
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
     return;

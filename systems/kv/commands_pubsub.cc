@@ -66,7 +66,7 @@ void cmd_pubsub(CommandContext& c) {
         "NUMPAT", "    Return number of subscriptions to patterns.",
         "NUMSUB [<channel> ...]", "    Return the number of subscribers for the specified channels, excluding",
         "    pattern subscriptions(default: no channels).",
-        "HELP", "    Print this help."};
+        "HELP", "    Prints this help."};
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {

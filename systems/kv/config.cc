@@ -157,6 +157,12 @@ std::vector<ConfigParam> build_params() {
                [](Config& c, std::string_view v) { c.loglevel = core::to_lower(v); return std::string(); }});
   p.push_back({{"proto-max-bulk-len"}, [](const Config& c) { return std::to_string(c.proto_max_bulk_len); },
                int_setter(&Config::proto_max_bulk_len, 1024 * 1024, RespParser::kMaxBulkLength)});
+  p.push_back({{"requirepass"}, [](const Config& c) { return c.requirepass; },
+               [](Config& c, std::string_view v) { c.requirepass = std::string(v); return std::string(); }});
+  p.push_back({{"slowlog-log-slower-than"}, [](const Config& c) { return std::to_string(c.slowlog_log_slower_than); },
+               int_setter(&Config::slowlog_log_slower_than, -1, INT64_MAX)});
+  p.push_back({{"slowlog-max-len"}, [](const Config& c) { return std::to_string(c.slowlog_max_len); },
+               int_setter(&Config::slowlog_max_len, 0, INT64_MAX)});
   p.push_back({{"tcp-keepalive"}, [](const Config& c) { return std::to_string(c.tcp_keepalive); }, int_setter(&Config::tcp_keepalive, 0, INT32_MAX)});
   p.push_back({{"list-max-listpack-size", "list-max-ziplist-size"},
                [](const Config&) {
@@ -409,7 +415,7 @@ core::Status apply_config_text(Config& config, std::string_view text, std::strin
       SFS_TRY(load_config_file(config, value));
       continue;
     }
-    if (name == "rename-command" || name == "user" || name == "requirepass" ||
+    if (name == "rename-command" || name == "user" ||
         name == "loadmodule" || name == "replicaof" || name == "slaveof") {
       return core::Status::unsupported(std::string(origin) + ":" + std::to_string(line_no) +
                                        ": '" + name + "' is not supported by sfs kv");

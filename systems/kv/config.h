@@ -46,6 +46,9 @@ struct Config {
   std::string loglevel = "notice";
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t tcp_keepalive = 300;
+  std::string requirepass;                  // the default user's password ("" = nopass)
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; < 0 disables the slow log
+  int64_t slowlog_max_len = 128;
   std::string config_file;
 };
 

@@ -9,10 +9,13 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -105,6 +108,7 @@ Server::Server(core::EventLoop& loop, Config config) : loop_(loop), config_(std:
   register_zset_commands(commands_);
   register_server_commands(commands_);
   register_pubsub_commands(commands_);
+  register_admin_commands(commands_);
   for (const auto& spec : commands_) command_index_[spec.name] = &spec;
   for (int i = 0; i < config_.databases; ++i) dbs_.push_back(std::make_unique<Database>(i));
   start_ms_ = now_ms();
@@ -231,8 +235,23 @@ int Server::run() {
 // ---------------------------------------------------------------------------------------------
 // Dispatch
 
-void Server::execute(Client& client, std::span<const std::string_view> argv) {
+bool Server::execute(Client& client, std::span<const std::string_view> argv) {
   if (client.connection != nullptr) client.reply.set_output(&client.connection->output());
+  // CLIENT REPLY OFF / SKIP: this command's replies go nowhere.
+  const Client::ReplyMode reply_mode = client.reply_mode;
+  if (reply_mode != Client::ReplyMode::kOn) {
+    discarded_replies_.clear();
+    client.reply.set_output(&discarded_replies_);
+  }
+  bool done = dispatch(client, argv);
+  if (reply_mode == Client::ReplyMode::kSkip && client.reply_mode == Client::ReplyMode::kSkip) {
+    client.reply_mode = Client::ReplyMode::kOn;
+  }
+  if (reply_mode != Client::ReplyMode::kOn) discarded_replies_.clear();
+  return done;
+}
+
+bool Server::dispatch(Client& client, std::span<const std::string_view> argv) {
   const CommandSpec* spec = find_command(argv[0]);
   if (spec == nullptr) {
     std::string msg = "ERR unknown command '" + std::string(argv[0].substr(0, 128)) +
@@ -242,34 +261,45 @@ void Server::execute(Client& client, std::span<const std::string_view> argv) {
     }
     client.reply.error(msg);
     if (client.in_multi) client.multi_error = true;
-    return;
+    return true;
   }
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     client.reply.error("ERR wrong number of arguments for '" + core::to_lower(argv[0]) + "' command");
     if (client.in_multi) client.multi_error = true;
-    return;
+    return true;
+  }
+  if (!client.authenticated && !(spec->flags & kNoAuth) && !config_.requirepass.empty()) {
+    client.reply.error("NOAUTH Authentication required.");
+    if (client.in_multi) client.multi_error = true;
+    return true;
+  }
+  if (client.monitor && (spec->flags & (kReadOnly | kWrite))) {
+    client.reply.error("ERR Replica can't interact with the keyspace");
+    return true;
   }
   if (client.resp == 2 && client.subscriptions() > 0 && !(spec->flags & kSubscribeOk)) {
     client.reply.error("ERR Can't execute '" + core::to_lower(argv[0]) +
                        "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
                        "allowed in this context");
-    return;
+    return true;
   }
   if (config_.maxmemory > 0 && (spec->flags & kDenyOom) && !loading_) {
     if (!free_memory_if_needed()) {
       client.reply.error(err::kOom);
       if (client.in_multi) client.multi_error = true;
-      return;
+      return true;
     }
   }
+  if (pause_until_ms_ != 0 && postpone_if_paused(client, spec)) return false;
   if (client.in_multi && !(spec->flags & kNoMulti)) {
     client.queued.emplace_back(argv.begin(), argv.end());
     client.reply.raw("+QUEUED\r\n");
-    return;
+    return true;
   }
   call(client, *spec, argv);
   if (!ready_keys_.empty()) serve_ready_keys();
+  return true;
 }
 
 void Server::call(Client& client, const CommandSpec& spec, std::span<const std::string_view> argv,
@@ -286,8 +316,18 @@ void Server::call(Client& client, const CommandSpec& spec, std::span<const std::
       client.last_command = spec.name;
     }
   }
+  const bool timed = config_.slowlog_log_slower_than >= 0 && !(spec.flags & kSkipSlowlog) &&
+                     !client.is_fake;
+  const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
   spec.handler(ctx);
   ++stats_.commands_processed;
+  if (timed && !ctx.blocked) {
+    auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    if (took.count() >= config_.slowlog_log_slower_than) slowlog_push(client, argv, took.count());
+  }
+  if (!monitors_.empty() && !ctx.blocked && !client.is_fake && !(spec.flags & (kAdmin | kSkipMonitor))) {
+    feed_monitors(client, argv);
+  }
   if (ctx.dirty > 0) {
     dirty_ += ctx.dirty;
     if (!loading_) {
@@ -410,6 +450,170 @@ void Server::active_expire() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// MONITOR, SLOWLOG, CLIENT PAUSE
+
+namespace {
+
+// True when argument i of a command carries a secret (AUTH's password, HELLO's AUTH pair), which
+// MONITOR and SLOWLOG show as "(redacted)".
+bool is_secret(std::span<const std::string_view> argv, size_t i) {
+  if (core::iequals(argv[0], "auth")) return i >= 1;
+  if (core::iequals(argv[0], "hello")) {
+    for (size_t j = 2; j + 2 < argv.size() && j < i; ++j) {
+      if (core::iequals(argv[j], "auth") && (i == j + 1 || i == j + 2)) return true;
+    }
+  }
+  return false;
+}
+
+// Redis's sdscatrepr: a quoted string with \n \r \t \a \b \\ \" escaped and other
+// non-printable bytes as \xhh.
+void append_quoted(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      default:
+        if (ch >= 0x20 && ch < 0x7f) {
+          out += static_cast<char>(ch);
+        } else {
+          out += "\\x";
+          out += kHex[ch >> 4];
+          out += kHex[ch & 15];
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+void Server::add_monitor(Client& c) {
+  if (c.monitor) return;
+  c.monitor = true;
+  monitors_.push_back(&c);
+}
+
+void Server::remove_monitor(Client& c) {
+  c.monitor = false;
+  monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), &c), monitors_.end());
+}
+
+void Server::feed_monitors(const Client& client, std::span<const std::string_view> argv) {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  char stamp[64];
+  std::snprintf(stamp, sizeof(stamp), "+%ld.%06ld [%d ", static_cast<long>(tv.tv_sec),
+                static_cast<long>(tv.tv_usec), client.db);
+  std::string line = stamp;
+  line += client.peer;
+  line += ']';
+  for (size_t i = 0; i < argv.size(); ++i) {
+    line += ' ';
+    append_quoted(line, is_secret(argv, i) ? std::string_view("(redacted)") : argv[i]);
+  }
+  line += "\r\n";
+  for (Client* m : monitors_) {
+    if (m->connection != nullptr) m->connection->send(line);
+  }
+}
+
+void Server::slowlog_push(const Client& client, std::span<const std::string_view> argv,
+                          int64_t duration_us) {
+  // As Redis: at most 32 arguments (the last one then says how many more there were), each cut
+  // to 128 bytes with a note of how many more it had.
+  constexpr size_t kMaxArgs = 32, kMaxArgLen = 128;
+  SlowlogEntry entry;
+  entry.id = slowlog_next_id_++;
+  entry.time = now_ms() / 1000;
+  entry.duration_us = duration_us;
+  size_t shown = std::min(argv.size(), kMaxArgs);
+  for (size_t i = 0; i < shown; ++i) {
+    if (shown != argv.size() && i == shown - 1) {
+      entry.args.push_back("... (" + std::to_string(argv.size() - shown + 1) + " more arguments)");
+      break;
+    }
+    std::string_view a = is_secret(argv, i) ? std::string_view("(redacted)") : argv[i];
+    if (a.size() > kMaxArgLen) {
+      entry.args.push_back(std::string(a.substr(0, kMaxArgLen)) + "... (" +
+                           std::to_string(a.size() - kMaxArgLen) + " more bytes)");
+    } else {
+      entry.args.emplace_back(a);
+    }
+  }
+  entry.addr = client.peer;
+  entry.name = client.name;
+  slowlog_.push_front(std::move(entry));
+  while (slowlog_.size() > static_cast<size_t>(config_.slowlog_max_len)) slowlog_.pop_back();
+}
+
+void Server::pause_clients(int64_t until_ms, bool all) {
+  // A second pause extends (never shortens) the first and can only widen it to ALL.
+  pause_all_ = (pause_until_ms_ != 0 && pause_all_) || all;
+  if (until_ms <= pause_until_ms_) return;
+  pause_until_ms_ = until_ms;
+  if (pause_timer_) loop_.cancel(pause_timer_);
+  pause_timer_ = loop_.run_after(core::Milliseconds(std::max<int64_t>(0, until_ms - now_ms())), [this] {
+    pause_timer_ = 0;
+    unpause_clients();
+  });
+}
+
+void Server::unpause_clients() {
+  pause_until_ms_ = 0;
+  pause_all_ = false;
+  if (pause_timer_) loop_.cancel(pause_timer_);
+  pause_timer_ = 0;
+  std::vector<uint64_t> ids = std::move(postponed_);
+  postponed_.clear();
+  for (uint64_t id : ids) {
+    loop_.defer([this, id] {
+      if (Client* c = client_by_id(id); c != nullptr && !c->blocked && c->connection) {
+        c->connection->process_input();
+      }
+    });
+  }
+}
+
+namespace {
+
+// What a WRITE pause holds back: commands that may change the dataset or be propagated
+// (PUBLISH too, as Redis), and an EXEC whose transaction holds one.
+bool may_replicate(const CommandSpec& spec) {
+  return (spec.flags & kWrite) || std::string_view(spec.name) == "publish";
+}
+
+}  // namespace
+
+bool Server::postpone_if_paused(Client& client, const CommandSpec* spec) {
+  // The AOF loader and MONITOR clients (replicas, for Redis) are never paused.
+  if (client.is_fake || client.connection == nullptr || client.monitor) return false;
+  if (now_ms() >= pause_until_ms_) {
+    unpause_clients();
+    return false;
+  }
+  bool affected = pause_all_ || may_replicate(*spec);
+  if (!affected && std::string_view(spec->name) == "exec" && client.in_multi) {
+    for (const auto& args : client.queued) {
+      const CommandSpec* queued = find_command(args[0]);
+      if (queued != nullptr && may_replicate(*queued)) affected = true;
+    }
+  }
+  if (!affected) return false;
+  if (std::find(postponed_.begin(), postponed_.end(), client.id()) == postponed_.end()) {
+    postponed_.push_back(client.id());
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // WATCH
 
 void Server::signal_modified(int db, std::string_view key) {
@@ -490,8 +694,10 @@ void Server::unblock_client(Client& client, bool timed_out) {
   --blocked_clients_;
   if (client.connection == nullptr) return;
   if (timed_out) {
-    client.reply.set_output(&client.connection->output());
-    if (state->null_bulk_on_timeout) client.reply.null();
+    client.reply.set_output(client.reply_mode == Client::ReplyMode::kOff ? &discarded_replies_
+                                                                          : &client.connection->output());
+    if (state->zero_on_timeout) client.reply.integer(0);
+    else if (state->null_bulk_on_timeout) client.reply.null();
     else client.reply.null_array();
   }
   // Commands the client pipelined after the blocking one run once this iteration ends.
@@ -524,7 +730,8 @@ void Server::serve_ready_keys() {
         const CommandSpec* spec = find_command(views[0]);
         int saved_db = c->db;
         c->db = c->blocked->db;
-        c->reply.set_output(&c->connection->output());
+        c->reply.set_output(c->reply_mode == Client::ReplyMode::kOff ? &discarded_replies_
+                                                                     : &c->connection->output());
         call(*c, *spec, views, true);
         c->db = saved_db;
         // A client that is still blocked means the key has no more data for this command.
@@ -541,6 +748,7 @@ void Server::serve_ready_keys() {
 void Server::add_client(std::unique_ptr<ClientConnection> connection) {
   ClientConnection* raw = connection.get();
   raw->client.laddr = "127.0.0.1:" + std::to_string(port_);
+  raw->client.authenticated = config_.requirepass.empty();
   clients_.emplace(raw, std::move(connection));
   if (!raw->start().is_ok()) raw->close();
 }
@@ -549,6 +757,8 @@ void Server::remove_client(ClientConnection* connection) {
   auto it = clients_.find(connection);
   if (it == clients_.end()) return;
   Client& c = connection->client;
+  if (c.monitor) remove_monitor(c);
+  postponed_.erase(std::remove(postponed_.begin(), postponed_.end(), c.id()), postponed_.end());
   unblock_client(c, false);
   unwatch_all(c);
   for (const auto& ch : std::vector<std::string>(c.channels.begin(), c.channels.end())) unsubscribe(c, ch, false, false);
@@ -578,6 +788,7 @@ std::string Server::client_info(const Client& c) {
   if (c.in_multi) flags += 'x';
   if (c.blocked) flags += 'b';
   if (c.subscriptions() > 0) flags += 'P';
+  if (c.monitor) flags += 'O';
   if (flags.empty()) flags = "N";
   size_t qbuf = c.connection ? c.connection->buffered_input() : 0;
   size_t omem = c.connection ? c.connection->pending_output() : 0;

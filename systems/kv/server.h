@@ -78,6 +78,9 @@ enum CommandFlag : uint32_t {
   kSubscribeOk = 1 << 8, // allowed in the RESP2 subscribed context
   kLoading = 1 << 9,
   kContainer = 1 << 10,  // has subcommands (CLIENT INFO, CONFIG GET...)
+  kNoAuth = 1 << 11,     // allowed before AUTH when a password is required
+  kSkipSlowlog = 1 << 12,
+  kSkipMonitor = 1 << 13,
 };
 
 struct CommandContext;
@@ -113,6 +116,12 @@ class Client {
   std::string last_command = "NULL";
   bool is_fake = false;         // the AOF loader: no socket, never blocks
   bool close_requested = false;  // QUIT, CLIENT KILL: close after the reply is written
+  bool authenticated = true;     // false until AUTH while requirepass is set
+  bool monitor = false;          // MONITOR: receives every command the server runs
+  bool no_evict = false;         // CLIENT NO-EVICT (recorded; client eviction is not done)
+  // CLIENT REPLY: kOn, kOff (no replies at all), kSkip (none for the next command).
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkip };
+  ReplyMode reply_mode = ReplyMode::kOn;
 
   // MULTI / WATCH.
   bool in_multi = false;
@@ -134,6 +143,7 @@ class Client {
     int64_t deadline_ms = 0;  // 0: none
     core::EventLoop::TimerId timer = 0;
     bool null_bulk_on_timeout = false;  // BLMOVE/BRPOPLPUSH answer $-1, the others *-1
+    bool zero_on_timeout = false;       // WAIT answers :0 (no replica acknowledged)
   };
   std::unique_ptr<Blocked> blocked;
 
@@ -205,6 +215,16 @@ struct Stats {
   uint64_t pubsub_messages = 0;
 };
 
+// One SLOWLOG entry: a command that ran for at least slowlog-log-slower-than microseconds.
+struct SlowlogEntry {
+  int64_t id;
+  int64_t time;         // Unix seconds when it was logged
+  int64_t duration_us;
+  std::vector<std::string> args;  // at most 32, each at most 128 bytes (with a note of the rest)
+  std::string addr;
+  std::string name;
+};
+
 class Server {
  public:
   Server(core::EventLoop& loop, Config config);
@@ -217,8 +237,10 @@ class Server {
   // Runs the loop until SHUTDOWN or a termination signal; returns the exit code.
   int run();
 
-  // Executes one request for `client` (argv views stay valid for the call).
-  void execute(Client& client, std::span<const std::string_view> argv);
+  // Executes one request for `client` (argv views stay valid for the call). Returns false when
+  // the request was not run because clients are paused (CLIENT PAUSE): the caller keeps it and
+  // offers it again once the client is resumed.
+  bool execute(Client& client, std::span<const std::string_view> argv);
   // Runs the commands whose keys became ready.
   void serve_ready_keys();
   // EXEC: runs the client's queued commands (after EXEC's own checks).
@@ -268,6 +290,22 @@ class Server {
   size_t channel_subscribers(std::string_view channel) const;
   size_t pattern_count() const { return patterns_.size(); }
 
+  // True while EXEC runs a transaction's commands.
+  bool in_exec() const { return in_exec_; }
+  // MONITOR: the client starts receiving every command run by the others.
+  void add_monitor(Client& c);
+  void remove_monitor(Client& c);
+  // SLOWLOG.
+  const std::deque<SlowlogEntry>& slowlog() const { return slowlog_; }
+  void slowlog_reset() { slowlog_.clear(); }
+  // CLIENT PAUSE / UNPAUSE. While paused, commands of other clients (all, or only writes) wait
+  // in their input buffers.
+  void pause_clients(int64_t until_ms, bool all);
+  void unpause_clients();
+  // True when `client`'s next command `spec` must wait for the pause to end; the client is then
+  // resumed by unpause_clients().
+  bool postpone_if_paused(Client& client, const CommandSpec* spec);
+
   // WATCH.
   void watch(Client& c, std::string_view key);
   void unwatch_all(Client& c);
@@ -306,10 +344,13 @@ class Server {
  private:
   enum class ChildKind { kNone, kRdb, kAof };
   friend struct CommandContext;
+  bool dispatch(Client& client, std::span<const std::string_view> argv);
   void call(Client& client, const CommandSpec& spec, std::span<const std::string_view> argv,
             bool reprocessing = false);
   void cron();
   void active_expire();
+  void feed_monitors(const Client& client, std::span<const std::string_view> argv);
+  void slowlog_push(const Client& client, std::span<const std::string_view> argv, int64_t duration_us);
   void on_child_exit(int pid, int status);
   void reap_children();
   core::Status load_data();
@@ -356,6 +397,16 @@ class Server {
   std::unordered_map<std::string, std::vector<Client*>> channels_;
   std::map<std::string, std::vector<Client*>> patterns_;
 
+  // MONITOR clients; the slow log; CLIENT PAUSE state.
+  std::vector<Client*> monitors_;
+  std::deque<SlowlogEntry> slowlog_;
+  int64_t slowlog_next_id_ = 0;
+  int64_t pause_until_ms_ = 0;  // 0: not paused
+  bool pause_all_ = false;
+  core::EventLoop::TimerId pause_timer_ = 0;
+  std::vector<uint64_t> postponed_;  // ids of clients waiting for the pause to end
+  core::Buffer discarded_replies_;   // CLIENT REPLY OFF/SKIP write here
+
   // WATCH: (db, key) -> clients watching it.
   std::map<std::pair<int, std::string>, std::vector<Client*>> watched_;
 
@@ -377,5 +428,6 @@ void register_set_commands(std::vector<CommandSpec>& table);
 void register_zset_commands(std::vector<CommandSpec>& table);
 void register_server_commands(std::vector<CommandSpec>& table);
 void register_pubsub_commands(std::vector<CommandSpec>& table);
+void register_admin_commands(std::vector<CommandSpec>& table);
 
 }  // namespace sfs::kv

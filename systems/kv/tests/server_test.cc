@@ -295,6 +295,61 @@ TEST_F(ServerTest, ClientCommandsAndQuit) {
   EXPECT_TRUE(a.wait_closed());
 }
 
+TEST_F(ServerTest, RequirepassAuthAndHello) {
+  RespClient admin = client();
+  EXPECT_EQ(admin.call({"CONFIG", "SET", "requirepass", "pw"}), "OK");
+  EXPECT_EQ(admin.call({"PING"}), "PONG");  // already connected: stays authenticated
+  RespClient c = client();
+  EXPECT_EQ(c.call({"GET", "k"}), "-NOAUTH Authentication required.");
+  EXPECT_EQ(c.call({"MULTI"}), "-NOAUTH Authentication required.");
+  EXPECT_EQ(c.call({"AUTH", "bad"}), "-WRONGPASS invalid username-password pair or user is disabled.");
+  EXPECT_EQ(c.call({"HELLO", "3"}).substr(0, 40), "-NOAUTH HELLO must be called with the cl");
+  EXPECT_EQ(c.call({"HELLO", "3", "AUTH", "default", "pw", "SETNAME", "x"}).substr(0, 16), "{server:redis,ve");
+  EXPECT_EQ(c.call({"CLIENT", "GETNAME"}), "x");
+  EXPECT_EQ(c.call({"RESET"}), "RESET");  // back to unauthenticated
+  EXPECT_EQ(c.call({"GET", "k"}), "-NOAUTH Authentication required.");
+  EXPECT_EQ(c.call({"AUTH", "default", "pw"}), "OK");
+  EXPECT_EQ(c.call({"GET", "k"}), "(nil)");
+  EXPECT_EQ(admin.call({"CONFIG", "SET", "requirepass", ""}), "OK");
+  RespClient d = client();
+  EXPECT_EQ(d.call({"GET", "k"}), "(nil)");
+}
+
+TEST_F(ServerTest, MonitorSeesOtherClientsCommands) {
+  RespClient m = client();
+  EXPECT_EQ(m.call({"MONITOR"}), "OK");
+  RespClient c = client();
+  EXPECT_EQ(c.call({"SET", "k", std::string("a\"b\n\x01", 5)}), "OK");
+  EXPECT_EQ(c.call({"CONFIG", "GET", "hz"}), "[hz,10]");  // admin commands are not shown
+  EXPECT_EQ(c.call({"AUTH", "secret"}).substr(0, 4), "-ERR");
+  EXPECT_EQ(c.call({"SELECT", "3"}), "OK");
+  std::string line = m.read();
+  EXPECT_NE(line.find(" [0 127.0.0.1:"), std::string::npos) << line;
+  EXPECT_NE(line.find("] \"SET\" \"k\" \"a\\\"b\\n\\x01\""), std::string::npos) << line;
+  EXPECT_NE(m.read().find("\"AUTH\" \"(redacted)\""), std::string::npos);
+  EXPECT_NE(m.read().find(" [3 127.0.0.1:"), std::string::npos);  // SELECT shows the new db
+  EXPECT_EQ(m.call({"GET", "k"}), "-ERR Replica can't interact with the keyspace");
+  EXPECT_NE(m.call({"CLIENT", "INFO"}).find("flags=O"), std::string::npos);
+}
+
+TEST_F(ServerTest, ClientReplyAndPause) {
+  RespClient c = client();
+  ASSERT_TRUE(c.send_raw(RespClient::encode({"CLIENT", "REPLY", "OFF"}) + RespClient::encode({"SET", "a", "1"}) +
+                         RespClient::encode({"CLIENT", "REPLY", "ON"})));
+  EXPECT_EQ(c.read(), "OK");  // the first reply is ON's
+  ASSERT_TRUE(c.send_raw(RespClient::encode({"CLIENT", "REPLY", "SKIP"}) + RespClient::encode({"INCR", "a"}) +
+                         RespClient::encode({"GET", "a"})));
+  EXPECT_EQ(c.read(), "2");
+  RespClient w = client();
+  EXPECT_EQ(c.call({"CLIENT", "PAUSE", "100000", "WRITE"}), "OK");
+  EXPECT_EQ(w.call({"GET", "a"}), "2");  // reads go on
+  ASSERT_TRUE(w.send_raw(RespClient::encode({"SET", "a", "3"})));
+  EXPECT_EQ(w.read(300), "<timeout>");  // writes wait
+  EXPECT_EQ(c.call({"CLIENT", "UNPAUSE"}), "OK");
+  EXPECT_EQ(w.read(), "OK");
+  EXPECT_EQ(c.call({"GET", "a"}), "3");
+}
+
 TEST_F(ServerTest, MaxclientsRefusesExtraConnections) {
   RespClient a = client();
   RespClient b = client();

@@ -291,7 +291,7 @@ async function session(resp) {
   await s('double reply', () => c.sendCommand(['ZINCRBY', 'zd', '1.5', 'm']));
   await s('null array', () => c.sendCommand(['BLPOP', 'nolist', '0.05']));
   await s('boolean-ish', () => c.sendCommand(['SISMEMBER', 'st', 'zz']));
-  // TODO await s('acl whoami', () => c.sendCommand(['ACL', 'WHOAMI']));
+  await s('acl whoami', () => c.sendCommand(['ACL', 'WHOAMI']));
   // TODO await s('sort', () => c.sendCommand(['SORT', 'l2', 'ALPHA']));
   // TODO await s('bitcount', async () => [await c.setBit('bits', 3, 1), await c.bitCount('bits')]);
   // TODO await s('pfcount', async () => [await c.pfAdd('hll', ['a', 'b']), await c.pfCount('hll')]);

@@ -374,22 +374,138 @@ step("command count", lambda: rs.command_count() > 100)
 step("command info", lambda: sorted(rs.command().get("get", {}).keys()) if hasattr(rs, "command") else None)
 step("command get", lambda: {k: v for k, v in rs.command().get("get", {}).items() if k in ("arity", "first_key_pos", "last_key_pos", "step_count")})
 step("command getkeys", lambda: rs.command_getkeys("MSET", "a", "1", "b", "2"))
-# TODO step("acl whoami", lambda: rs.acl_whoami())
-# TODO step("acl users", lambda: rs.acl_users())
+step("acl whoami", lambda: rs.acl_whoami())
+step("acl users", lambda: rs.acl_users())
 step("role", lambda: rs.execute_command("ROLE"))
 step("wait", lambda: rs.wait(0, 100))
-# TODO step("slowlog len", lambda: type(rs.slowlog_len()).__name__)
-# TODO step("slowlog get", lambda: type(rs.slowlog_get()).__name__)
-# TODO step("slowlog reset", lambda: rs.slowlog_reset())
+step("slowlog len", lambda: type(rs.slowlog_len()).__name__)
+step("slowlog get", lambda: type(rs.slowlog_get()).__name__)
+step("slowlog reset", lambda: rs.slowlog_reset())
 step("auth without password", lambda: rs.execute_command("AUTH", "pw"))
 step("unknown", lambda: rs.execute_command("NOSUCHCOMMAND", "a"))
 step("wrong arity", lambda: rs.execute_command("GET"))
-# TODO step("object freq", lambda: rs.object("freq", "s"))
-# TODO step("latency latest", lambda: rs.execute_command("LATENCY", "LATEST"))
+step("object freq", lambda: rs.object("freq", "s"))
+step("latency latest", lambda: rs.execute_command("LATENCY", "LATEST"))
 # TODO step("sort", lambda: rs.sort("l", alpha=True))
 # TODO step("setbit", lambda: (rs.setbit("bits", 7, 1), rs.getbit("bits", 7), rs.bitcount("bits")))
 # TODO step("pfadd", lambda: (rs.pfadd("hll", "a", "b", "c"), rs.pfcount("hll")))
 # TODO step("dump/restore", lambda: (rs.restore("restored", 0, rs.dump("h")), rs.hgetall("restored")))
+
+# ---- slow log entries as redis-py parses them
+rs.config_set("slowlog-log-slower-than", 0)
+rs.slowlog_reset()
+rs.client_setname("slow")
+rs.set("slowkey", "v" * 200)
+rs.execute_command("RPUSH", "slowlist", *[str(i) for i in range(40)])
+rs.execute_command("AUTH", "default", "secret-ish")
+entries = rs.slowlog_get(10)
+rs.config_set("slowlog-log-slower-than", 10000)
+out("slowlog entries", [(e["command"], sorted(e.keys()), type(e["duration"]).__name__) for e in entries][:4])
+step("latency doctor", lambda: rs.execute_command("LATENCY", "DOCTOR")[:40])
+
+# ---- MONITOR through redis-py's parser
+def monitored():
+    seen = []
+    with rs.monitor() as m:
+        other = redis.Redis(host="127.0.0.1", port=port, db=2, decode_responses=True)
+        other.set("mon", "a b\n\"c\"\x01")
+        other.get("mon")
+        other.execute_command("AUTH", "default", "pw")
+        other.config_get("maxmemory")
+        other.lpush("monl", "x")
+        for _ in range(4):
+            cmd = m.next_command()
+            seen.append((cmd["db"], cmd["command"], cmd["client_type"]))
+        other.close()
+    return seen
+step("monitor", monitored)
+
+# ---- CLIENT REPLY, PAUSE, UNBLOCK
+def reply_modes():
+    c = redis.Redis(host="127.0.0.1", port=port, decode_responses=True, single_connection_client=True)
+    conn = c.connection
+    conn.send_command("CLIENT", "REPLY", "OFF")
+    conn.send_command("SET", "rk", "1")
+    conn.send_command("CLIENT", "REPLY", "SKIP")  # ignored while OFF
+    conn.send_command("CLIENT", "REPLY", "ON")
+    first = conn.read_response()
+    conn.send_command("CLIENT", "REPLY", "SKIP")
+    conn.send_command("INCR", "rk")
+    conn.send_command("GET", "rk")
+    second = conn.read_response()
+    c.close()
+    return first, second
+step("client reply", reply_modes)
+def paused():
+    rs.client_pause(300, all=False)
+    t0 = time.time()
+    v = rs.get("rk")  # reads pass a WRITE pause
+    read_fast = time.time() - t0 < 0.2
+    rs.set("rk", "after")  # waits for the pause to end
+    waited = time.time() - t0 >= 0.25
+    rs.client_pause(300)  # ALL: reads wait too
+    t1 = time.time()
+    v2 = rs.get("rk")
+    return v, read_fast, waited, v2, time.time() - t1 >= 0.25
+def unblocked():
+    ids = {}
+    def blocker():
+        b = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+        ids["id"] = b.client_id()
+        try:
+            ids["result"] = b.blpop(["never"], timeout=10)
+        except redis.exceptions.RedisError as e:
+            ids["result"] = f"{type(e).__name__}: {e}"
+    t = threading.Thread(target=blocker)
+    t.start()
+    while "id" not in ids:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    n = rs.client_unblock(ids["id"], error=True)
+    t.join()
+    return n, ids["result"]
+step("client pause", paused)
+step("client unblock", unblocked)
+step("wait timeout", lambda: (rs.wait(1, 100), rs.wait(0, 0)))
+
+# ---- AUTH with requirepass
+step("config set requirepass", lambda: rs.config_set("requirepass", "s3cret"))
+step("authenticated connection stays", lambda: rs.ping())
+anon = redis.Redis(host="127.0.0.1", port=port, decode_responses=True)
+step("noauth", lambda: anon.get("rk"))
+step("noauth unknown command", lambda: anon.execute_command("NOSUCHCOMMAND"))
+step("noauth hello", lambda: anon.execute_command("HELLO", "2"))
+step("wrong password", lambda: anon.execute_command("AUTH", "nope"))
+step("right password", lambda: anon.execute_command("AUTH", "s3cret"))
+step("after auth", lambda: anon.get("rk"))
+anon.close()
+step("password client", lambda: redis.Redis(host="127.0.0.1", port=port, password="s3cret").ping())
+step("username client", lambda: redis.Redis(host="127.0.0.1", port=port, username="default", password="s3cret").ping())
+step("bad password client", lambda: redis.Redis(host="127.0.0.1", port=port, password="bad").ping())
+def hello_auth():
+    reply = redis.Redis(host="127.0.0.1", port=port).execute_command("HELLO", "2", "AUTH", "default", "s3cret")
+    if isinstance(reply, list):
+        reply = dict(zip(reply[::2], reply[1::2]))
+    return sorted(k for k in reply), reply[b"proto"]  # the id differs between servers
+step("hello auth", hello_auth)
+step("acl list with password", lambda: rs.acl_list())
+def reset_deauthenticates():
+    c = redis.Redis(host="127.0.0.1", port=port, single_connection_client=True)
+    c.execute_command("AUTH", "s3cret")
+    before = c.get("rk")
+    c.execute_command("RESET")
+    try:
+        c.get("rk")
+        after = "served"
+    except redis.exceptions.RedisError as e:
+        after = f"{type(e).__name__}: {e}"
+    c.close()
+    return before, after
+step("reset deauthenticates", reset_deauthenticates)
+step("config get requirepass", lambda: rs.config_get("requirepass"))
+step("clear requirepass", lambda: rs.config_set("requirepass", ""))
+step("no password needed again", lambda: redis.Redis(host="127.0.0.1", port=port).ping())
+
 step("flushall", lambda: rs.flushall())
 step("quit", lambda: rs.execute_command("QUIT"))
 
