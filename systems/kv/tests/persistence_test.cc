@@ -230,6 +230,35 @@ TEST(AofTest, ReplayRewriteAndRestart) {
   s->process.stop();
 }
 
+// Commands whose effect is propagated in a rewritten form (SORT ... STORE as DEL + RPUSH of the
+// result) replay to the same data.
+TEST(AofTest, RewrittenCommandsReplay) {
+  auto dir = std::make_shared<core::testing::TempDir>();
+  std::vector<std::string> aof = {"--appendonly", "yes", "--appendfsync", "always"};
+  {
+    auto s = start(dir, aof);
+    RespClient c = s->client();
+    EXPECT_EQ(c.call({"SADD", "sortme", "pear", "fig", "kiwi", "apple"}), ":4");
+    EXPECT_EQ(c.call({"MSET", "w_pear", "1", "w_fig", "3", "w_kiwi", "2", "w_apple", "4"}), "OK");
+    EXPECT_EQ(c.call({"SORT", "sortme", "ALPHA", "STORE", "sorted"}), ":4");
+    EXPECT_EQ(c.call({"SORT", "sortme", "BY", "w_*", "DESC", "GET", "#", "GET", "w_*", "STORE", "byweight"}), ":8");
+    EXPECT_EQ(c.call({"SET", "gone", "x", "EX", "1000"}), "OK");
+    EXPECT_EQ(c.call({"SORT", "sortme", "ALPHA", "LIMIT", "0", "0", "STORE", "gone"}), ":0");
+    EXPECT_EQ(c.call({"SET", "replaced", "x", "EX", "1000"}), "OK");
+    EXPECT_EQ(c.call({"SORT", "sortme", "ALPHA", "LIMIT", "1", "1", "STORE", "replaced"}), ":1");
+    (void)s->process.process().kill(SIGKILL);
+    (void)s->process.process().wait();
+  }
+  auto s = start(dir, aof);
+  RespClient c = s->client();
+  EXPECT_EQ(c.call({"LRANGE", "sorted", "0", "-1"}), "[apple,fig,kiwi,pear]");
+  EXPECT_EQ(c.call({"LRANGE", "byweight", "0", "-1"}), "[apple,4,fig,3,kiwi,2,pear,1]");
+  EXPECT_EQ(c.call({"EXISTS", "gone"}), ":0");
+  EXPECT_EQ(c.call({"LRANGE", "replaced", "0", "-1"}), "[fig]");
+  EXPECT_EQ(c.call({"TTL", "replaced"}), ":-1");
+  s->process.stop();
+}
+
 TEST(AofTest, TruncatedTailIsRepairedAndUnfinishedMultiDropped) {
   auto dir = std::make_shared<core::testing::TempDir>();
   std::vector<std::string> aof = {"--appendonly", "yes", "--appendfsync", "always"};

@@ -69,6 +69,7 @@ def split(line):
     lex = shlex.shlex(line, posix=True)
     lex.whitespace_split = True
     lex.escape = ""
+    lex.commenters = ""  # "#" is an argument (SORT ... GET #), as for redis-cli
     return list(lex)
 
 

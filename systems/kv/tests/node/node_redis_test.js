@@ -292,7 +292,8 @@ async function session(resp) {
   await s('null array', () => c.sendCommand(['BLPOP', 'nolist', '0.05']));
   await s('boolean-ish', () => c.sendCommand(['SISMEMBER', 'st', 'zz']));
   await s('acl whoami', () => c.sendCommand(['ACL', 'WHOAMI']));
-  // TODO await s('sort', () => c.sendCommand(['SORT', 'l2', 'ALPHA']));
+  await s('sort', async () => [await c.rPush('l2', ['b', 'a', 'd']), await c.sendCommand(['SORT', 'l2', 'ALPHA'])]);
+  await s('sort helper', () => c.sort('l2', { DIRECTION: 'DESC', ALPHA: true, LIMIT: { offset: 0, count: 2 } }));
   // TODO await s('bitcount', async () => [await c.setBit('bits', 3, 1), await c.bitCount('bits')]);
   // TODO await s('pfcount', async () => [await c.pfAdd('hll', ['a', 'b']), await c.pfCount('hll')]);
   await c.close();
