@@ -230,9 +230,9 @@ TEST(AofTest, ReplayRewriteAndRestart) {
   s->process.stop();
 }
 
-// Commands whose effect is propagated in a rewritten form (SORT ... STORE as DEL + RPUSH of the
-// result) replay to the same data.
-TEST(AofTest, RewrittenCommandsReplay) {
+// SORT ... STORE (propagated as DEL + RPUSH of the result) and the bitmap writes replay to the
+// same data.
+TEST(AofTest, SortStoreAndBitmapWritesReplay) {
   auto dir = std::make_shared<core::testing::TempDir>();
   std::vector<std::string> aof = {"--appendonly", "yes", "--appendfsync", "always"};
   {
@@ -246,6 +246,9 @@ TEST(AofTest, RewrittenCommandsReplay) {
     EXPECT_EQ(c.call({"SORT", "sortme", "ALPHA", "LIMIT", "0", "0", "STORE", "gone"}), ":0");
     EXPECT_EQ(c.call({"SET", "replaced", "x", "EX", "1000"}), "OK");
     EXPECT_EQ(c.call({"SORT", "sortme", "ALPHA", "LIMIT", "1", "1", "STORE", "replaced"}), ":1");
+    EXPECT_EQ(c.call({"SETBIT", "bits", "9", "1"}), ":0");
+    EXPECT_EQ(c.call({"BITFIELD", "bits", "SET", "u8", "#2", "65", "INCRBY", "i5", "0", "3"}), "[:0,:3]");
+    EXPECT_EQ(c.call({"BITOP", "OR", "bitsor", "bits", "sortme_missing"}), ":3");
     (void)s->process.process().kill(SIGKILL);
     (void)s->process.process().wait();
   }
@@ -256,6 +259,7 @@ TEST(AofTest, RewrittenCommandsReplay) {
   EXPECT_EQ(c.call({"EXISTS", "gone"}), ":0");
   EXPECT_EQ(c.call({"LRANGE", "replaced", "0", "-1"}), "[fig]");
   EXPECT_EQ(c.call({"TTL", "replaced"}), ":-1");
+  EXPECT_EQ(c.call({"BITFIELD", "bitsor", "GET", "u8", "0", "GET", "u8", "8", "GET", "u8", "16"}), "[:24,:64,:65]");
   s->process.stop();
 }
 

@@ -392,7 +392,15 @@ step("sort store", lambda: (rs.sort("l", alpha=True, store="sorted"), rs.lrange(
 step("sort groups", lambda: (rs.mset({"sw_a": 1, "sw_b": 2}), rs.rpush("sl", "a", "b"), rs.sort("sl", by="sw_*", get=["#", "sw_*"], groups=True)))
 step("sort_ro", lambda: rs.sort_ro("sl", alpha=True, desc=True) if hasattr(rs, "sort_ro") else rs.execute_command("SORT_RO", "sl", "ALPHA", "DESC"))
 step("sort not numbers", lambda: rs.sort("l"))
-# TODO step("setbit", lambda: (rs.setbit("bits", 7, 1), rs.getbit("bits", 7), rs.bitcount("bits")))
+step("setbit", lambda: (rs.setbit("bits", 7, 1), rs.getbit("bits", 7), rs.bitcount("bits")))
+step("bitpos", lambda: (rs.bitpos("bits", 1), rs.bitpos("bits", 0, 0, -1), rs.bitcount("bits", 0, 7, "BIT") if hasattr(rs, "bitcount") else None))
+step("bitop", lambda: (rs.bitop("NOT", "nbits", "bits"), rs.strlen("nbits"), rs.getbit("nbits", 7), rs.getbit("nbits", 0)))
+def bitfield_ops():
+    bf = rs.bitfield("bf")
+    bf.set("u8", 0, 255).incrby("u8", 0, 10).overflow("SAT").incrby("u8", 0, 1000).get("i8", "#0")
+    return bf.execute()
+step("bitfield", bitfield_ops)
+step("bitfield_ro", lambda: rs.execute_command("BITFIELD_RO", "bf", "GET", "u4", "0"))
 # TODO step("pfadd", lambda: (rs.pfadd("hll", "a", "b", "c"), rs.pfcount("hll")))
 # TODO step("dump/restore", lambda: (rs.restore("restored", 0, rs.dump("h")), rs.hgetall("restored")))
 
