@@ -111,6 +111,7 @@ Server::Server(core::EventLoop& loop, Config config) : loop_(loop), config_(std:
   register_admin_commands(commands_);
   register_sort_commands(commands_);
   register_bitmap_commands(commands_);
+  register_hyperloglog_commands(commands_);
   for (const auto& spec : commands_) command_index_[spec.name] = &spec;
   for (int i = 0; i < config_.databases; ++i) dbs_.push_back(std::make_unique<Database>(i));
   start_ms_ = now_ms();
@@ -587,9 +588,11 @@ void Server::unpause_clients() {
 namespace {
 
 // What a WRITE pause holds back: commands that may change the dataset or be propagated
-// (PUBLISH too, as Redis), and an EXEC whose transaction holds one.
+// (PUBLISH, and PFCOUNT which caches its estimate in the value, as Redis), and an EXEC whose
+// transaction holds one.
 bool may_replicate(const CommandSpec& spec) {
-  return (spec.flags & kWrite) || std::string_view(spec.name) == "publish";
+  std::string_view name = spec.name;
+  return (spec.flags & kWrite) || name == "publish" || name == "pfcount";
 }
 
 }  // namespace

@@ -431,5 +431,6 @@ void register_pubsub_commands(std::vector<CommandSpec>& table);
 void register_admin_commands(std::vector<CommandSpec>& table);
 void register_sort_commands(std::vector<CommandSpec>& table);
 void register_bitmap_commands(std::vector<CommandSpec>& table);
+void register_hyperloglog_commands(std::vector<CommandSpec>& table);
 
 }  // namespace sfs::kv

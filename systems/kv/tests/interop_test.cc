@@ -182,6 +182,54 @@ TEST(InteropTest, RdbFromSfsKvLoadsIntoRealRedis) {
   redis->process.stop();
 }
 
+// HyperLogLogs are strings in Redis's own layout: the same PFADD/PFMERGE sequence must leave the
+// same bytes (sparse while small, dense after), and an HLL made by either server counts the same
+// in the other.
+TEST(InteropTest, HyperLogLogBytesMatchRealRedis) {
+  REQUIRE_PROGRAM("redis-server");
+  core::testing::TempDir redis_dir;
+  auto redis = RealRedis::start(redis_dir.path());
+  ASSERT_TRUE(redis);
+  auto ours = KvServer::start();
+  ASSERT_TRUE(ours.is_ok()) << ours.status().to_string();
+  auto rc = RespClient::connect(redis->port);
+  ASSERT_TRUE(rc.is_ok());
+  RespClient c = (*ours)->client();
+#if defined(SFS_SANITIZE)
+  const int kTotal = 6000;
+#else
+  const int kTotal = 20000;
+#endif
+  int added = 0;
+  for (int step = 1; added < kTotal; step *= 2) {
+    std::vector<std::string> args = {"PFADD", "h"};
+    for (int i = 0; i < step && added < kTotal; ++i, ++added) args.push_back("member:" + std::to_string(added * 7919));
+    EXPECT_EQ(c.call(args), rc->call(args)) << added;
+    EXPECT_EQ(c.call({"GET", "h"}), rc->call({"GET", "h"})) << "after " << added << " elements";
+    EXPECT_EQ(c.call({"PFCOUNT", "h"}), rc->call({"PFCOUNT", "h"})) << added;
+    std::vector<std::string> other = {"PFADD", "o" + std::to_string(step % 3), "x" + std::to_string(step), "y" + std::to_string(added)};
+    EXPECT_EQ(c.call(other), rc->call(other));
+  }
+  for (const auto& args : std::vector<std::vector<std::string>>{{"PFMERGE", "m", "o0", "o1", "o2"},
+                                                                 {"PFMERGE", "m2", "o1", "h"},
+                                                                 {"PFCOUNT", "o0", "o1", "o2", "h"}}) {
+    EXPECT_EQ(c.call(args), rc->call(args));
+  }
+  for (const char* key : {"m", "m2", "o0", "o1", "o2"}) {
+    EXPECT_EQ(c.call({"GET", key}), rc->call({"GET", key})) << key;
+  }
+  // Redis's dense HLL into ours, ours into Redis, then both keep adding.
+  std::string dense = rc->call({"GET", "h"});
+  ASSERT_EQ(dense.size(), 12304u);
+  EXPECT_EQ(c.call({"SET", "fromredis", dense}), "OK");
+  EXPECT_EQ(rc->call({"SET", "fromsfs", c.call({"GET", "m"})}), "OK");
+  EXPECT_EQ(c.call({"PFADD", "fromredis", "one", "more"}), rc->call({"PFADD", "h", "one", "more"}));
+  EXPECT_EQ(c.call({"PFCOUNT", "fromredis"}), rc->call({"PFCOUNT", "h"}));
+  EXPECT_EQ(rc->call({"PFCOUNT", "fromsfs"}), c.call({"PFCOUNT", "m"}));
+  (*ours)->process.stop();
+  redis->process.stop();
+}
+
 TEST(InteropTest, AofDirectoryLoadsIntoRealRedis) {
   REQUIRE_PROGRAM("redis-server");
   auto dir = std::make_shared<core::testing::TempDir>();

@@ -297,7 +297,7 @@ async function session(resp) {
   await s('bitcount', async () => [await c.setBit('bits', 3, 1), await c.bitCount('bits')]);
   await s('bitpos/getbit', async () => [await c.bitPos('bits', 1), await c.getBit('bits', 3), await c.bitOp('XOR', 'xbits', ['bits', 'bits'])]);
   await s('bitfield', () => c.bitField('bf', [{ operation: 'SET', encoding: 'i8', offset: 0, value: -5 }, { operation: 'INCRBY', encoding: 'i8', offset: 0, increment: 130 }, { operation: 'GET', encoding: 'u4', offset: 4 }]));
-  // TODO await s('pfcount', async () => [await c.pfAdd('hll', ['a', 'b']), await c.pfCount('hll')]);
+  await s('pfcount', async () => [await c.pfAdd('hll', ['a', 'b']), await c.pfCount('hll'), await c.pfMerge('hllm', ['hll', 'nohll']), await c.pfCount(['hllm', 'hll'])]);
   await c.close();
 }
 

@@ -401,7 +401,10 @@ def bitfield_ops():
     return bf.execute()
 step("bitfield", bitfield_ops)
 step("bitfield_ro", lambda: rs.execute_command("BITFIELD_RO", "bf", "GET", "u4", "0"))
-# TODO step("pfadd", lambda: (rs.pfadd("hll", "a", "b", "c"), rs.pfcount("hll")))
+step("pfadd", lambda: (rs.pfadd("hll", "a", "b", "c"), rs.pfcount("hll")))
+step("pfmerge", lambda: (rs.pfadd("hll2", *[f"m{i}" for i in range(500)]), rs.pfmerge("hllm", "hll", "hll2"), rs.pfcount("hllm"), rs.pfcount("hll", "hll2")))
+step("pf bytes", lambda: rb.get("hll"))
+step("pf wrongtype", lambda: rs.pfadd("s", "x"))
 # TODO step("dump/restore", lambda: (rs.restore("restored", 0, rs.dump("h")), rs.hgetall("restored")))
 
 # ---- slow log entries as redis-py parses them
