@@ -112,6 +112,7 @@ Server::Server(core::EventLoop& loop, Config config) : loop_(loop), config_(std:
   register_sort_commands(commands_);
   register_bitmap_commands(commands_);
   register_hyperloglog_commands(commands_);
+  register_dump_commands(commands_);
   for (const auto& spec : commands_) command_index_[spec.name] = &spec;
   for (int i = 0; i < config_.databases; ++i) dbs_.push_back(std::make_unique<Database>(i));
   start_ms_ = now_ms();

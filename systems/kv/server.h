@@ -432,5 +432,6 @@ void register_admin_commands(std::vector<CommandSpec>& table);
 void register_sort_commands(std::vector<CommandSpec>& table);
 void register_bitmap_commands(std::vector<CommandSpec>& table);
 void register_hyperloglog_commands(std::vector<CommandSpec>& table);
+void register_dump_commands(std::vector<CommandSpec>& table);
 
 }  // namespace sfs::kv

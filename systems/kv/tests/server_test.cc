@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "systems/kv/tests/test_client.h"
+#include "systems/kv/util.h"
 
 namespace sfs::kv {
 namespace {
@@ -348,6 +349,25 @@ TEST_F(ServerTest, ClientReplyAndPause) {
   EXPECT_EQ(c.call({"CLIENT", "UNPAUSE"}), "OK");
   EXPECT_EQ(w.read(), "OK");
   EXPECT_EQ(c.call({"GET", "a"}), "3");
+}
+
+TEST_F(ServerTest, DumpRestoreRoundTripAndIdletime) {
+  RespClient c = client();
+  EXPECT_EQ(c.call({"ZADD", "z", "1", "a", "2", "b"}), ":2");
+  EXPECT_EQ(c.call({"HSET", "h", "f", "v"}), ":1");
+  for (const char* key : {"z", "h"}) {
+    std::string payload = c.call({"DUMP", key});
+    EXPECT_EQ(c.call({"RESTORE", std::string(key) + "2", "0", payload, "IDLETIME", "1000"}), "OK");
+    int64_t idle = 0;
+    ASSERT_TRUE(parse_ll(c.call({"OBJECT", "IDLETIME", std::string(key) + "2"}).substr(1), &idle));
+    EXPECT_GE(idle, 1000);
+    EXPECT_LE(idle, 1002);
+    // A flipped byte fails the checksum.
+    payload[1] = static_cast<char>(payload[1] ^ 1);
+    EXPECT_EQ(c.call({"RESTORE", "x", "0", payload}), "-ERR DUMP payload version or checksum are wrong");
+  }
+  EXPECT_EQ(c.call({"ZRANGE", "z2", "0", "-1", "WITHSCORES"}), "[a,1,b,2]");
+  EXPECT_EQ(c.call({"HGETALL", "h2"}), "[f,v]");
 }
 
 TEST_F(ServerTest, MaxclientsRefusesExtraConnections) {

@@ -405,7 +405,11 @@ step("pfadd", lambda: (rs.pfadd("hll", "a", "b", "c"), rs.pfcount("hll")))
 step("pfmerge", lambda: (rs.pfadd("hll2", *[f"m{i}" for i in range(500)]), rs.pfmerge("hllm", "hll", "hll2"), rs.pfcount("hllm"), rs.pfcount("hll", "hll2")))
 step("pf bytes", lambda: rb.get("hll"))
 step("pf wrongtype", lambda: rs.pfadd("s", "x"))
-# TODO step("dump/restore", lambda: (rs.restore("restored", 0, rs.dump("h")), rs.hgetall("restored")))
+step("dump/restore", lambda: (rb.restore("restored", 0, rb.dump("h")), rs.hgetall("restored")))
+step("restore busy", lambda: rb.restore("restored", 0, rb.dump("h")))
+step("restore replace ttl", lambda: (rb.restore("restored", 5000, rb.dump("s"), replace=True), 0 < rs.pttl("restored") <= 5000, rs.get("restored")))
+step("restore bad payload", lambda: rb.restore("bad", 0, b"nonsense"))
+step("dump missing", lambda: rb.dump("nope"))
 
 # ---- slow log entries as redis-py parses them
 rs.config_set("slowlog-log-slower-than", 0)
