@@ -370,6 +370,35 @@ TEST_F(ServerTest, DumpRestoreRoundTripAndIdletime) {
   EXPECT_EQ(c.call({"HGETALL", "h2"}), "[f,v]");
 }
 
+// HLLs are strings anyone can SET: corrupt sparse encodings must give an error or a count, never
+// a crash or an out-of-bounds access (the ASan build checks the latter).
+TEST_F(ServerTest, CorruptHyperLogLogsAreSafe) {
+  RespClient c = client();
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<unsigned>(seed >> 33);
+  };
+  for (int round = 0; round < 300; ++round) {
+    std::string hll = std::string("HYLL\x01", 5) + std::string(11, '\0');
+    size_t len = next() % 40;
+    for (size_t i = 0; i < len; ++i) {
+      unsigned kind = next() % 4;
+      // Mostly long zero runs, so some payloads cover (or overshoot) all 16384 registers.
+      hll += static_cast<char>(kind == 0 ? (0x40 | (next() % 64)) : (kind == 1 ? next() % 256 : 0x7f));
+      if (kind != 1) hll += static_cast<char>(next() % 256);
+    }
+    ASSERT_EQ(c.call({"SET", "bad", hll}), "OK");
+    std::string add = c.call({"PFADD", "bad", "a", std::to_string(round), "zz"});
+    EXPECT_TRUE(add == ":0" || add == ":1" || add == "-INVALIDOBJ Corrupted HLL object detected") << add;
+    std::string count = c.call({"PFCOUNT", "bad"});
+    EXPECT_TRUE(count[0] == ':' || count == "-INVALIDOBJ Corrupted HLL object detected") << count;
+    std::string merge = c.call({"PFMERGE", "dst", "bad"});
+    EXPECT_TRUE(merge == "OK" || merge == "-INVALIDOBJ Corrupted HLL object detected") << merge;
+  }
+  EXPECT_EQ(c.call({"PING"}), "PONG");
+}
+
 TEST_F(ServerTest, MaxclientsRefusesExtraConnections) {
   RespClient a = client();
   RespClient b = client();
