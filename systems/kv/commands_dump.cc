@@ -9,8 +9,9 @@
 // RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency] checks, in
 // Redis's order: the options, that the key is free (or REPLACE), the TTL, the payload's version
 // and checksum, and the payload's contents. A TTL already in the past creates nothing (and, with
-// REPLACE, still deletes the old key). A relative TTL is propagated as an absolute one (ABSTTL),
-// so replaying the AOF later does not extend it.
+// REPLACE, still deletes the old key). IDLETIME and FREQ set the key's access stamp (keyspace.h).
+// A relative TTL is propagated as an absolute one (ABSTTL), so replaying the AOF later does not
+// extend it.
 #include "systems/kv/commands.h"
 #include "systems/kv/rdb.h"
 #include "systems/kv/util.h"
@@ -91,11 +92,12 @@ void cmd_restore(CommandContext& c) {
   }
   Entry* e = c.db.put(std::move(restored).value());
   if (deadline > 0) e = c.db.set_expire(key, deadline);
-  // IDLETIME sets the LRU clock back; FREQ is accepted (there is no LFU counter to set).
-  if (idle > 0) {
+  // IDLETIME sets the LRU clock back, FREQ the LFU counter; each only under its kind of policy.
+  if (idle >= 0 && !access_policy().lfu) {
     uint64_t back = static_cast<uint64_t>(idle) % 0x1000000;
     e->set_lru(static_cast<uint32_t>((lru_clock() + 0x1000000 - back) & 0xFFFFFF));
   }
+  if (freq >= 0 && access_policy().lfu) e->set_lru(lfu_stamp(static_cast<uint32_t>(freq)));
   c.modified(key);
   ++c.dirty;
   if (deadline > 0 && !absttl) {

@@ -513,10 +513,14 @@ void cmd_object(CommandContext& c) {
     c.reply.integer(1);
   } else if (eq(sub, "idletime")) {
     if (c.server.config().maxmemory_policy.ends_with("lfu")) {
-      c.reply.error("ERR An LRU maxmemory policy is not selected, no access time tracked.");
+      c.reply.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note "
+                    "that when switching between policies at runtime LRU and LFU data will take "
+                    "some time to adjust.");
       return;
     }
     c.reply.integer(static_cast<int64_t>(idle_seconds(e)));
+  } else if (access_policy().lfu) {
+    c.reply.integer(static_cast<int64_t>(lfu_frequency(e)));
   } else {
     c.reply.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
                   "Please note that when switching between policies at runtime LRU and LFU data "

@@ -3,6 +3,7 @@
 
 #include "core/file.h"
 #include "core/strings.h"
+#include "systems/kv/keyspace.h"
 #include "systems/kv/resp.h"
 #include "systems/kv/types.h"
 #include "systems/kv/util.h"
@@ -137,12 +138,28 @@ std::vector<ConfigParam> build_params() {
                                             "volatile-random", "volatile-ttl", "allkeys-lfu", "volatile-lfu"};
                  for (const char* name : ok) {
                    if (l == name) {
-                     if (l.ends_with("lfu")) return "LFU policies are not supported by sfs kv";
                      c.maxmemory_policy = l;
+                     access_policy().lfu = l.ends_with("lfu");
                      return "";
                    }
                  }
                  return "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction";
+               }});
+  p.push_back({{"lfu-log-factor"}, [](const Config&) { return std::to_string(access_policy().lfu_log_factor); },
+               [](Config&, std::string_view v) -> std::string {
+                 int64_t n;
+                 if (!parse_memory(v, &n)) return "argument couldn't be parsed into an integer";
+                 if (n < 0 || n > INT32_MAX) return "argument must be between 0 and 2147483647 inclusive";
+                 access_policy().lfu_log_factor = n;
+                 return "";
+               }});
+  p.push_back({{"lfu-decay-time"}, [](const Config&) { return std::to_string(access_policy().lfu_decay_time); },
+               [](Config&, std::string_view v) -> std::string {
+                 int64_t n;
+                 if (!parse_memory(v, &n)) return "argument couldn't be parsed into an integer";
+                 if (n < 0 || n > INT32_MAX) return "argument must be between 0 and 2147483647 inclusive";
+                 access_policy().lfu_decay_time = n;
+                 return "";
                }});
   p.push_back({{"maxmemory-samples"}, [](const Config& c) { return std::to_string(c.maxmemory_samples); },
                int_setter(&Config::maxmemory_samples, 1, 64)});
@@ -257,8 +274,6 @@ std::vector<ConfigParam> build_params() {
       {"lazyfree-lazy-server-del", "no"},
       {"lazyfree-lazy-user-del", "no"},
       {"lazyfree-lazy-user-flush", "no"},
-      {"lfu-decay-time", "1"},
-      {"lfu-log-factor", "10"},
       {"list-compress-depth", "0"},
       {"logfile", ""},
       {"lua-time-limit", "5000"},

@@ -41,14 +41,14 @@ Entry* CommandContext::lookup_read(std::string_view key) {
     return nullptr;
   }
   ++server.stats().keyspace_hits;
-  e->set_lru(lru_clock());
+  touch_entry(e);
   return e;
 }
 
 Entry* CommandContext::lookup_write(std::string_view key) {
   Entry* e = db.find(key);
   if (e != nullptr && server.expire_if_needed(db, e)) return nullptr;
-  if (e != nullptr) e->set_lru(lru_clock());
+  if (e != nullptr) touch_entry(e);
   return e;
 }
 
@@ -100,6 +100,7 @@ bool CommandContext::block(std::vector<std::string> keys, int64_t deadline_ms, b
 // Construction and start-up
 
 Server::Server(core::EventLoop& loop, Config config) : loop_(loop), config_(std::move(config)) {
+  access_policy().lfu = config_.maxmemory_policy.ends_with("lfu");
   register_key_commands(commands_);
   register_string_commands(commands_);
   register_list_commands(commands_);
@@ -917,6 +918,7 @@ bool Server::free_memory_if_needed() {
   if (policy == "noeviction") return false;
   bool volatile_only = policy.starts_with("volatile");
   bool by_lru = policy.ends_with("lru");
+  bool by_lfu = policy.ends_with("lfu");
   bool by_ttl = policy == "volatile-ttl";
   while (used > static_cast<size_t>(config_.maxmemory)) {
     // Sample maxmemory-samples candidates across the databases; keep the best.
@@ -941,13 +943,14 @@ bool Server::free_memory_if_needed() {
         double score;
         if (by_ttl) score = -static_cast<double>(e->expire());
         else if (by_lru) score = static_cast<double>(idle_seconds(e));
+        else if (by_lfu) score = 255.0 - lfu_frequency(e);
         else score = static_cast<double>(rng()() % 1000000);
         if (score > best_score) {
           best_score = score;
           best_db = db.get();
           best_key = std::string(e->key());
         }
-        if (!by_lru && !by_ttl) break;  // random: the first one will do
+        if (!by_lru && !by_lfu && !by_ttl) break;  // random: the first one will do
       }
     }
     if (best_db == nullptr) return false;
