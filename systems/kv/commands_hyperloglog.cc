@@ -18,11 +18,11 @@
 //             01xxxxxx yyyyyyyy  XZERO  the 14-bit x:y + 1 registers (1..16384) are 0
 //             1vvvvvxx           VAL    x+1 registers (1..4) hold v+1 (1..32)
 //
-// A new HLL is sparse (two XZERO opcodes covering 8192 registers each would not be Redis's: it
-// is one XZERO of 16384). It turns dense, for good, when a register needs a value above 32 or
-// the sparse form would grow past hll-sparse-max-bytes (3000). Updating a sparse HLL splits the
-// opcode covering the register (at worst XZERO -> XZERO VAL XZERO) and then merges adjacent VAL
-// opcodes of equal value, exactly as Redis's hyperloglog.c does, so the bytes match Redis's.
+// A new HLL is sparse: one XZERO opcode covering all 16384 registers. It turns dense, for good,
+// when a register needs a value above 32 or the sparse form would grow past hll-sparse-max-bytes
+// (3000). Updating a sparse HLL splits the opcode covering the register (at worst XZERO -> XZERO
+// VAL XZERO) and then merges adjacent VAL opcodes of equal value, exactly as Redis's
+// hyperloglog.c does, so the bytes match Redis's.
 //
 // The estimate is Ertl's ("New cardinality estimation algorithms for HyperLogLog sketches",
 // 2017), computed from the histogram of register values, as Redis 5+ does; its standard error is
@@ -165,6 +165,7 @@ std::string new_hll() {
   std::memcpy(s.data(), "HYLL", 4);
   s[4] = static_cast<char>(kSparse);
   s.resize(kHeader + 2);
+  static_assert(kRegisters <= kXZeroMaxLen, "one XZERO opcode covers a new HLL");
   xzero_set(reinterpret_cast<unsigned char*>(s.data()) + kHeader, kRegisters);
   return s;
 }
