@@ -528,6 +528,16 @@ TEST(InteropTest, SfsKvCliScriptedAgainstRealRedisAndOurs) {
             "(error) ERR unknown command 'NOPE', with args beginning with: \n");
   EXPECT_EQ(code, 1);
   EXPECT_EQ(run({cli, "kv", "cli", "-p", p}, "SET a 1\nINCR a\n\nGET a\n"), "OK\n2\n2\n");
+  // -a / --user --pass authenticate first, as with redis-cli (which also warns on stderr).
+  EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "CONFIG", "SET", "requirepass", "s3"}), "OK\n");
+  std::string out = run({cli, "kv", "cli", "-p", p, "-a", "s3", "GET", "a"});
+  EXPECT_TRUE(out.ends_with("2\n")) << out;
+  out = run({cli, "kv", "cli", "-p", p, "--user", "default", "--pass", "s3", "GET", "a"});
+  EXPECT_TRUE(out.ends_with("2\n")) << out;
+  out = run({cli, "kv", "cli", "-p", p, "-a", "wrong", "GET", "a"});
+  EXPECT_NE(out.find("AUTH failed: WRONGPASS"), std::string::npos) << out;
+  EXPECT_TRUE(out.ends_with("NOAUTH Authentication required.\n")) << out;
+  EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "-a", "s3", "CONFIG", "SET", "requirepass", ""}).substr(0, 7), "Warning");
   if (core::testing::have_program("redis-server")) {
     core::testing::TempDir redis_dir;
     auto redis = RealRedis::start(redis_dir.path());
