@@ -8,8 +8,9 @@
 // Passwords are compared in constant time; ACL LIST shows the SHA-256 of the password (Redis
 // stores and prints passwords that way), computed by core/sha256.h.
 //
-// MONITOR and SLOWLOG are fed by Server::call (server.cc); LATENCY answers as a Redis whose
-// latency monitor is off (latency-monitor-threshold 0, the default): no events, no samples.
+// MONITOR, SLOWLOG and the per-command statistics are fed by Server::call (server.cc). LATENCY
+// answers as a Redis whose latency monitor is off (latency-monitor-threshold 0, the default): no
+// events, no samples; LATENCY HISTOGRAM reports the per-command latency histograms.
 #include "core/sha256.h"
 #include "systems/kv/commands.h"
 #include "systems/kv/util.h"
@@ -173,6 +174,54 @@ void cmd_slowlog(CommandContext& c) {
   }
 }
 
+// LATENCY HISTOGRAM [command ...]: for each command called (all, or those named), its calls and
+// the cumulative count of calls at each power-of-two microsecond bound where the count grows, as
+// Redis reports its per-command histograms.
+void reply_latency_histogram(CommandContext& c) {
+  auto all = c.server.command_stats();
+  std::vector<std::pair<std::string, const CommandStats*>> chosen;
+  auto consider = [&](const std::string& name, const CommandStats& st) {
+    if (st.calls == 0) return;
+    for (const auto& [n, s] : chosen) {
+      if (n == name) return;
+    }
+    chosen.emplace_back(name, &st);
+  };
+  if (c.argc() == 2) {
+    for (const auto& [name, st] : all) consider(name, st);
+  } else {
+    for (size_t i = 2; i < c.argc(); ++i) {
+      std::string wanted = core::to_lower(c.arg(i));
+      for (const auto& [name, st] : all) {
+        // A container's name stands for all its subcommands, as in Redis.
+        if (name == wanted || (name.starts_with(wanted) && name.size() > wanted.size() && name[wanted.size()] == '|')) {
+          consider(name, st);
+        }
+      }
+    }
+  }
+  c.reply.map(chosen.size());
+  for (const auto& [name, st] : chosen) {
+    c.reply.bulk(name);
+    c.reply.map(2);
+    c.reply.bulk("calls");
+    c.reply.integer(static_cast<int64_t>(st->calls));
+    c.reply.bulk("histogram_usec");
+    size_t points = 0;
+    for (uint64_t n : st->buckets) points += n > 0;
+    c.reply.map(points);
+    uint64_t cumulative = 0;
+    for (size_t k = 0; k < st->buckets.size(); ++k) {
+      if (st->buckets[k] == 0) continue;
+      cumulative += st->buckets[k];
+      // Redis labels the step 1024 << k ns with the top of its HDR histogram bucket (2
+      // significant digits), in microseconds: 1, 2, 4, 8, 16, 33, 66, 131...
+      c.reply.integer(((int64_t{1024} << k) + (int64_t{8} << k) - 1) / 1000);
+      c.reply.integer(static_cast<int64_t>(cumulative));
+    }
+  }
+}
+
 void cmd_latency(CommandContext& c) {
   std::string_view sub = c.arg(1);
   if (eq(sub, "latest") && c.argc() == 2) {
@@ -190,8 +239,7 @@ void cmd_latency(CommandContext& c) {
         "it. If we weren't in a deep space mission I'd suggest to take a look at "
         "https://redis.io/topics/latency-monitor.\n");
   } else if (eq(sub, "histogram")) {
-    c.reply.error("ERR LATENCY HISTOGRAM is not supported by sfs kv (no per-command latency "
-                  "tracking)");
+    reply_latency_histogram(c);
   } else if (eq(sub, "help") && c.argc() == 2) {
     reply_help(c, {"LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                    "DOCTOR", "    Return a human readable latency analysis report.",

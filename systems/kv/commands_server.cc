@@ -1051,6 +1051,8 @@ std::string Server::info(std::string_view section) {
   bool all = section == "all" || section == "everything";
   bool deflt = section == "default" || section.empty();
   auto want = [&](std::string_view name) { return all || deflt || section == name; };
+  // Sections only "all", "everything" or their own name ask for (not the default).
+  auto want_extra = [&](std::string_view name) { return all || section == name; };
   std::string out;
   auto add = [&](const std::string& line) {
     out += line;
@@ -1155,6 +1157,8 @@ std::string Server::info(std::string_view section) {
     add("pubsub_channels:" + std::to_string(channels_.size()));
     add("pubsub_patterns:" + std::to_string(patterns_.size()));
     add("total_forks:0");
+    add("unexpected_error_replies:0");
+    add("total_error_replies:" + std::to_string(error_stats_.total));
   }
   if (want("replication")) {
     header("Replication");
@@ -1166,6 +1170,23 @@ std::string Server::info(std::string_view section) {
     header("CPU");
     add("used_cpu_sys:0.000000");
     add("used_cpu_user:0.000000");
+  }
+  if (want_extra("commandstats")) {
+    header("Commandstats");
+    char per_call[32];
+    for (const auto& [name, st] : command_stats()) {
+      std::snprintf(per_call, sizeof(per_call), "%.2f",
+                    st.calls == 0 ? 0.0 : static_cast<double>(st.usec) / static_cast<double>(st.calls));
+      add("cmdstat_" + name + ":calls=" + std::to_string(st.calls) + ",usec=" + std::to_string(st.usec) +
+          ",usec_per_call=" + per_call + ",rejected_calls=" + std::to_string(st.rejected) +
+          ",failed_calls=" + std::to_string(st.failed));
+    }
+  }
+  if (want("errorstats")) {
+    header("Errorstats");
+    for (const auto& [code, count] : error_stats_.by_code) {
+      add("errorstat_" + code + ":count=" + std::to_string(count));
+    }
   }
   if (want("keyspace")) {
     header("Keyspace");

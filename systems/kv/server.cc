@@ -115,6 +115,7 @@ Server::Server(core::EventLoop& loop, Config config) : loop_(loop), config_(std:
   register_hyperloglog_commands(commands_);
   register_dump_commands(commands_);
   for (const auto& spec : commands_) command_index_[spec.name] = &spec;
+  spec_stats_.resize(commands_.size());
   for (int i = 0; i < config_.databases; ++i) dbs_.push_back(std::make_unique<Database>(i));
   start_ms_ = now_ms();
   last_save_ = start_ms_ / 1000;
@@ -242,6 +243,7 @@ int Server::run() {
 
 bool Server::execute(Client& client, std::span<const std::string_view> argv) {
   if (client.connection != nullptr) client.reply.set_output(&client.connection->output());
+  client.reply.set_error_stats(&error_stats_);
   // CLIENT REPLY OFF / SKIP: this command's replies go nowhere.
   const Client::ReplyMode reply_mode = client.reply_mode;
   if (reply_mode != Client::ReplyMode::kOn) {
@@ -265,33 +267,39 @@ bool Server::dispatch(Client& client, std::span<const std::string_view> argv) {
       msg += "'" + std::string(argv[i].substr(0, 128)) + "' ";
     }
     client.reply.error(msg);
+    errors_attributed_ = error_stats_.total;
     if (client.in_multi) client.multi_error = true;
     return true;
   }
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     client.reply.error("ERR wrong number of arguments for '" + core::to_lower(argv[0]) + "' command");
+    reject(*spec, argv);
     if (client.in_multi) client.multi_error = true;
     return true;
   }
   if (!client.authenticated && !(spec->flags & kNoAuth) && !config_.requirepass.empty()) {
     client.reply.error("NOAUTH Authentication required.");
+    reject(*spec, argv);
     if (client.in_multi) client.multi_error = true;
     return true;
   }
   if (client.monitor && (spec->flags & (kReadOnly | kWrite))) {
     client.reply.error("ERR Replica can't interact with the keyspace");
+    reject(*spec, argv);
     return true;
   }
   if (client.resp == 2 && client.subscriptions() > 0 && !(spec->flags & kSubscribeOk)) {
     client.reply.error("ERR Can't execute '" + core::to_lower(argv[0]) +
                        "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
                        "allowed in this context");
+    reject(*spec, argv);
     return true;
   }
   if (config_.maxmemory > 0 && (spec->flags & kDenyOom) && !loading_) {
     if (!free_memory_if_needed()) {
       client.reply.error(err::kOom);
+      reject(*spec, argv);
       if (client.in_multi) client.multi_error = true;
       return true;
     }
@@ -321,14 +329,29 @@ void Server::call(Client& client, const CommandSpec& spec, std::span<const std::
       client.last_command = spec.name;
     }
   }
-  const bool timed = config_.slowlog_log_slower_than >= 0 && !(spec.flags & kSkipSlowlog) &&
-                     !client.is_fake;
-  const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+  const auto started = std::chrono::steady_clock::now();
   spec.handler(ctx);
   ++stats_.commands_processed;
-  if (timed && !ctx.blocked) {
-    auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    if (took.count() >= config_.slowlog_log_slower_than) slowlog_push(client, argv, took.count());
+  if (!ctx.blocked && !client.is_fake) {
+    int64_t took_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+    int64_t took_us = took_ns / 1000;
+    if (config_.slowlog_log_slower_than >= 0 && !(spec.flags & kSkipSlowlog) &&
+        took_us >= config_.slowlog_log_slower_than) {
+      slowlog_push(client, argv, took_us);
+    }
+    // Errors replied since the last command was charged are this command's (EXEC's inner
+    // commands charge their own first). An unknown subcommand is not a command: no stats.
+    bool failed = error_stats_.total > errors_attributed_;
+    errors_attributed_ = error_stats_.total;
+    if (!(failed && std::string_view(error_stats_.last).starts_with("ERR unknown subcommand"))) {
+      CommandStats& st = stats_for(spec, argv);
+      ++st.calls;
+      st.usec += static_cast<uint64_t>(took_us);
+      if (failed) ++st.failed;
+      size_t bucket = 0;
+      while (bucket + 1 < st.buckets.size() && (int64_t{1024} << bucket) < took_ns) ++bucket;
+      ++st.buckets[bucket];
+    }
   }
   if (!monitors_.empty() && !ctx.blocked && !client.is_fake && !(spec.flags & (kAdmin | kSkipMonitor))) {
     feed_monitors(client, argv);
@@ -1159,6 +1182,39 @@ void Server::debug_sleep(double seconds) {
 
 void Server::reset_stats() {
   stats_ = Stats();
+  spec_stats_.assign(commands_.size(), CommandStats());
+  subcommand_stats_.clear();
+  error_stats_ = ErrorStats();
+  errors_attributed_ = 0;
+}
+
+std::string Server::full_name(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  std::string name = spec.name;
+  if ((spec.flags & kContainer) && argv.size() > 1 && argv[1].size() < 32) {
+    name += '|';
+    for (char ch : argv[1]) name += core::ascii_lower(ch);
+  }
+  return name;
+}
+
+void Server::reject(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  errors_attributed_ = error_stats_.total;
+  ++stats_for(spec, argv).rejected;
+}
+
+CommandStats& Server::stats_for(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  if ((spec.flags & kContainer) && argv.size() > 1 && argv[1].size() < 32) {
+    return subcommand_stats_[full_name(spec, argv)];
+  }
+  return spec_stats_[static_cast<size_t>(&spec - commands_.data())];
+}
+
+std::map<std::string, CommandStats> Server::command_stats() const {
+  std::map<std::string, CommandStats> all(subcommand_stats_.begin(), subcommand_stats_.end());
+  for (size_t i = 0; i < commands_.size(); ++i) {
+    if (spec_stats_[i].calls + spec_stats_[i].rejected > 0) all.emplace(commands_[i].name, spec_stats_[i]);
+  }
+  return all;
 }
 
 }  // namespace sfs::kv

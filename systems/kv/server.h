@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -215,6 +216,18 @@ struct Stats {
   uint64_t pubsub_messages = 0;
 };
 
+// Per-command statistics (INFO commandstats, LATENCY HISTOGRAM), keyed by the command's full name
+// ("get", "config|set").
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected = 0;  // refused before running (arity, NOAUTH, OOM, context)
+  uint64_t failed = 0;    // ran and replied an error
+  // Latency histogram: bucket k counts calls that took at most 1024 << k nanoseconds (about
+  // 2^k microseconds), the power-of-two steps LATENCY HISTOGRAM reports.
+  std::array<uint64_t, 40> buckets{};
+};
+
 // One SLOWLOG entry: a command that ran for at least slowlog-log-slower-than microseconds.
 struct SlowlogEntry {
   int64_t id;
@@ -297,6 +310,9 @@ class Server {
   void remove_monitor(Client& c);
   // SLOWLOG.
   const std::deque<SlowlogEntry>& slowlog() const { return slowlog_; }
+  // Every command's statistics by full name (those never called are left out).
+  std::map<std::string, CommandStats> command_stats() const;
+  const ErrorStats& error_stats() const { return error_stats_; }
   void slowlog_reset() { slowlog_.clear(); }
   // CLIENT PAUSE / UNPAUSE. While paused, commands of other clients (all, or only writes) wait
   // in their input buffers.
@@ -350,6 +366,11 @@ class Server {
   void cron();
   void active_expire();
   void feed_monitors(const Client& client, std::span<const std::string_view> argv);
+  // The full name stats are kept under: "name", or "name|sub" for a container's subcommand.
+  static std::string full_name(const CommandSpec& spec, std::span<const std::string_view> argv);
+  // A command refused before it ran: counts as rejected.
+  void reject(const CommandSpec& spec, std::span<const std::string_view> argv);
+  CommandStats& stats_for(const CommandSpec& spec, std::span<const std::string_view> argv);
   void slowlog_push(const Client& client, std::span<const std::string_view> argv, int64_t duration_us);
   void on_child_exit(int pid, int status);
   void reap_children();
@@ -399,6 +420,10 @@ class Server {
 
   // MONITOR clients; the slow log; CLIENT PAUSE state.
   std::vector<Client*> monitors_;
+  std::vector<CommandStats> spec_stats_;  // by position in commands_ (a lookup-free counter)
+  std::map<std::string, CommandStats> subcommand_stats_;  // "config|get"...
+  ErrorStats error_stats_;
+  uint64_t errors_attributed_ = 0;  // error_stats_.total already charged to some command
   std::deque<SlowlogEntry> slowlog_;
   int64_t slowlog_next_id_ = 0;
   int64_t pause_until_ms_ = 0;  // 0: not paused

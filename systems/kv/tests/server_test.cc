@@ -422,6 +422,36 @@ TEST_F(ServerTest, CorruptHyperLogLogsAreSafe) {
   EXPECT_EQ(c.call({"PING"}), "PONG");
 }
 
+// INFO commandstats / errorstats and LATENCY HISTOGRAM, in Redis 7.0's formats.
+TEST_F(ServerTest, CommandAndErrorStats) {
+  RespClient c = client();
+  EXPECT_EQ(c.call({"CONFIG", "RESETSTAT"}), "OK");
+  EXPECT_EQ(c.call({"GET"}), "-ERR wrong number of arguments for 'get' command");
+  EXPECT_EQ(c.call({"SET", "k", "v"}), "OK");
+  EXPECT_EQ(c.call({"LPUSH", "k", "x"}).substr(0, 10), "-WRONGTYPE");
+  EXPECT_EQ(c.call({"CONFIG", "NOSUCH"}).substr(0, 26), "-ERR unknown subcommand 'N");
+  EXPECT_EQ(c.call({"MULTI"}), "OK");
+  EXPECT_EQ(c.call({"LPUSH", "k", "y"}), "QUEUED");
+  EXPECT_EQ(c.call({"EXEC"}).substr(0, 12), "[-WRONGTYPE ");
+  std::string info = c.call({"INFO", "commandstats"});
+  EXPECT_NE(info.find("cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0"), std::string::npos) << info;
+  EXPECT_NE(info.find("cmdstat_set:calls=1,"), std::string::npos) << info;
+  EXPECT_NE(info.find(",rejected_calls=0,failed_calls=2\r\n"), std::string::npos) << info;  // lpush
+  EXPECT_NE(info.find("cmdstat_exec:calls=1,"), std::string::npos) << info;
+  EXPECT_NE(info.find("cmdstat_config|resetstat:calls=1,"), std::string::npos) << info;
+  EXPECT_EQ(info.find("config|nosuch"), std::string::npos) << info;
+  EXPECT_EQ(c.call({"INFO"}).find("cmdstat_"), std::string::npos);  // not a default section
+  std::string errors = c.call({"INFO", "errorstats"});
+  EXPECT_NE(errors.find("errorstat_ERR:count=2\r\n"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("errorstat_WRONGTYPE:count=2\r\n"), std::string::npos) << errors;
+  EXPECT_NE(c.call({"INFO", "stats"}).find("total_error_replies:4\r\n"), std::string::npos);
+  std::string histogram = c.call({"LATENCY", "HISTOGRAM", "set", "nosuch"});
+  EXPECT_EQ(histogram.substr(0, 31), "[set,[calls,:1,histogram_usec,[") << histogram;
+  EXPECT_EQ(c.call({"LATENCY", "HISTOGRAM", "config"}).substr(0, 27), "[config|resetstat,[calls,:1");
+  EXPECT_EQ(c.call({"CONFIG", "RESETSTAT"}), "OK");
+  EXPECT_EQ(c.call({"INFO", "errorstats"}), "# Errorstats\r\n");
+}
+
 TEST_F(ServerTest, MaxclientsRefusesExtraConnections) {
   RespClient a = client();
   RespClient b = client();

@@ -526,6 +526,22 @@ step("config get requirepass", lambda: rs.config_get("requirepass"))
 step("clear requirepass", lambda: rs.config_set("requirepass", ""))
 step("no password needed again", lambda: redis.Redis(host="127.0.0.1", port=port).ping())
 
+# ---- INFO commandstats / errorstats as redis-py parses them (counts, not timings)
+def command_stats():
+    rs.config_resetstat()
+    rs.set("cs", "1")
+    rs.incr("cs")
+    for args in (("GET",), ("LPUSH", "cs", "x"), ("CONFIG", "NOSUCH")):
+        try:
+            rs.execute_command(*args)
+        except redis.exceptions.RedisError:
+            pass
+    stats = rs.info("commandstats")
+    counts = {k: (v["calls"], v["rejected_calls"], v["failed_calls"]) for k, v in stats.items()}
+    return sorted(counts.items()), rs.info("errorstats"), rs.info("stats")["total_error_replies"]
+step("commandstats", command_stats)
+step("latency histogram", lambda: sorted(rs.execute_command("LATENCY", "HISTOGRAM", "incr")))
+
 step("flushall", lambda: rs.flushall())
 step("quit", lambda: rs.execute_command("QUIT"))
 
