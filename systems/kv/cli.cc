@@ -229,6 +229,8 @@ struct Options {
   bool resp3 = false;
   bool raw = false;
   bool no_raw = false;
+  std::string user;      // --user: AUTH user pass
+  std::string password;  // -a / --pass, or $REDISCLI_AUTH: AUTH [user] pass at connect
 };
 
 void print_value(const Value& v, bool tty) {
@@ -265,6 +267,15 @@ bool run_command(Connection& conn, const std::vector<std::string>& args, bool tt
 
 core::Status handshake(Connection& conn, const Options& opt, int db) {
   SFS_TRY(conn.connect(opt.host, opt.port));
+  if (!opt.password.empty()) {
+    // As redis-cli: a failed AUTH is reported and the session goes on (commands then get NOAUTH).
+    std::vector<std::string> auth = {"AUTH"};
+    if (!opt.user.empty()) auth.push_back(opt.user);
+    auth.push_back(opt.password);
+    SFS_TRY(conn.send(auth));
+    SFS_ASSIGN_OR_RETURN(Value v, conn.read());
+    if (v.type == '-') std::fprintf(stderr, "AUTH failed: %s\n", v.str.c_str());
+  }
   bool ignored = false;
   if (opt.resp3) {
     SFS_TRY(conn.send({"HELLO", "3"}));
@@ -362,7 +373,8 @@ int client_main(int argc, char** argv) {
       ++i;
       continue;
     }
-    if (a == "-p" || a == "-n" || a == "--host" || a == "--port" || a == "--db") {
+    if (a == "-p" || a == "-n" || a == "-a" || a == "--host" || a == "--port" || a == "--db" ||
+        a == "--pass" || a == "--user") {
       ++i;
       continue;
     }
@@ -377,11 +389,19 @@ int client_main(int argc, char** argv) {
   flags.add("port", &opt.port, "server port (default 6379)", 'p');
   flags.add("db", &opt.db, "database number", 'n');
   flags.add("resp3", &opt.resp3, "speak RESP3 (HELLO 3)", '3');
+  flags.add("pass", &opt.password, "password for AUTH (or $REDISCLI_AUTH); -a PASSWORD works too", 'a', "PASSWORD");
+  flags.add("user", &opt.user, "user name for AUTH (with --pass)", 0, "USER");
   flags.add("raw", &opt.raw, "print replies raw, even on a terminal");
   flags.add("no-raw", &opt.no_raw, "print replies formatted, even into a pipe");
   flags.rest("command", &command, "a command and its arguments (none: read commands from stdin, or prompt)");
   flags.stop_at_first_positional();
   if (auto code = flags.parse(argc, argv)) return *code;
+  if (!opt.password.empty()) {
+    std::fprintf(stderr, "Warning: Using a password with '-a' or '-u' option on the command line "
+                         "interface may not be safe.\n");
+  } else if (const char* env = std::getenv("REDISCLI_AUTH"); env != nullptr) {
+    opt.password = env;
+  }
   bool tty_out = opt.no_raw || (!opt.raw && core::is_terminal(1));
 
   Connection conn;

@@ -31,7 +31,10 @@ void ClientConnection::on_data(core::Buffer& input) {
       close_after_flush();
       return;
     }
-    if (!parser_.args().empty()) server_.execute(client, parser_.args());
+    if (!parser_.args().empty() && !server_.execute(client, parser_.args())) {
+      parser_.reset();  // postponed by CLIENT PAUSE: the request stays buffered
+      break;
+    }
     if (closed()) return;
     input.consume(parser_.consumed());
     parser_.reset();

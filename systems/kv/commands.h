@@ -40,6 +40,10 @@ bool delete_if_empty(CommandContext& c, std::string_view key, size_t size);
 // Creates the key's entry of `type` when missing. REQUIRES: the key is absent or of that type.
 Entry* get_or_create(CommandContext& c, std::string_view key, Entry* existing, Type type);
 
+// Checks `user`/`password` against the default user (requirepass) and marks the client
+// authenticated; replies WRONGPASS and returns false when they do not match (AUTH, HELLO).
+bool authenticate(CommandContext& c, std::string_view user, std::string_view password);
+
 // Redis 7's errors for container commands (CLIENT, CONFIG, OBJECT...): a known subcommand with
 // the wrong arguments, or an unknown one.
 void reply_subcommand_error(CommandContext& c, std::string_view container,

@@ -490,7 +490,7 @@ void cmd_object(CommandContext& c) {
         "    seconds elapsed since the last access to the key.",
         "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
         "    <key>.",
-        "HELP", "    Print this help."};
+        "HELP", "    Prints this help."};
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
     return;
@@ -513,10 +513,14 @@ void cmd_object(CommandContext& c) {
     c.reply.integer(1);
   } else if (eq(sub, "idletime")) {
     if (c.server.config().maxmemory_policy.ends_with("lfu")) {
-      c.reply.error("ERR An LRU maxmemory policy is not selected, no access time tracked.");
+      c.reply.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note "
+                    "that when switching between policies at runtime LRU and LFU data will take "
+                    "some time to adjust.");
       return;
     }
     c.reply.integer(static_cast<int64_t>(idle_seconds(e)));
+  } else if (access_policy().lfu) {
+    c.reply.integer(static_cast<int64_t>(lfu_frequency(e)));
   } else {
     c.reply.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
                   "Please note that when switching between policies at runtime LRU and LFU data "
@@ -553,7 +557,7 @@ void register_key_commands(std::vector<CommandSpec>& t) {
   t.push_back({"select", cmd_select, 2, kFast | kLoading, 0, 0, 0, "connection", "1.0.0", "Change the selected database for the current connection", "index"});
   t.push_back({"move", cmd_move, 3, kWrite | kFast, 1, 1, 1, "generic", "1.0.0", "Move a key to another database", "key db"});
   t.push_back({"swapdb", cmd_swapdb, 3, kWrite | kFast, 0, 0, 0, "server", "4.0.0", "Swaps two Redis databases", "index1 index2"});
-  t.push_back({"object", cmd_object, -2, kReadOnly, 2, 2, 1, "generic", "2.2.3", "A container for object introspection commands", "subcommand [key]"});
+  t.push_back({"object", cmd_object, -2, kContainer | kReadOnly, 2, 2, 1, "generic", "2.2.3", "A container for object introspection commands", "subcommand [key]"});
 }
 
 }  // namespace sfs::kv

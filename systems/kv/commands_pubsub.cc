@@ -43,7 +43,8 @@ void cmd_pubsub(CommandContext& c) {
     c.reply.array(names.size());
     for (const auto& n : names) c.reply.bulk(n);
   } else if (eq(sub, "numsub")) {
-    c.reply.map(c.argc() - 2);
+    // A flat array even in RESP3 (Redis 7.0 does not send a map here).
+    c.reply.array((c.argc() - 2) * 2);
     for (size_t i = 2; i < c.argc(); ++i) {
       c.reply.bulk(c.arg(i));
       c.reply.integer(static_cast<int64_t>(c.server.channel_subscribers(c.arg(i))));
@@ -53,7 +54,7 @@ void cmd_pubsub(CommandContext& c) {
   } else if (eq(sub, "shardchannels") && c.argc() <= 3) {
     c.reply.array(0);
   } else if (eq(sub, "shardnumsub")) {
-    c.reply.map(c.argc() - 2);
+    c.reply.array((c.argc() - 2) * 2);
     for (size_t i = 2; i < c.argc(); ++i) {
       c.reply.bulk(c.arg(i));
       c.reply.integer(0);
@@ -65,7 +66,7 @@ void cmd_pubsub(CommandContext& c) {
         "NUMPAT", "    Return number of subscriptions to patterns.",
         "NUMSUB [<channel> ...]", "    Return the number of subscribers for the specified channels, excluding",
         "    pattern subscriptions(default: no channels).",
-        "HELP", "    Print this help."};
+        "HELP", "    Prints this help."};
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {
@@ -81,7 +82,7 @@ void register_pubsub_commands(std::vector<CommandSpec>& t) {
   t.push_back({"unsubscribe", cmd_unsubscribe, -1, kPubSub | kSubscribeOk | kLoading, 0, 0, 0, "pubsub", "2.0.0", "Stop listening for messages posted to the given channels", "[channel [channel ...]]"});
   t.push_back({"punsubscribe", cmd_punsubscribe, -1, kPubSub | kSubscribeOk | kLoading, 0, 0, 0, "pubsub", "2.0.0", "Stop listening for messages posted to channels matching the given patterns", "[pattern [pattern ...]]"});
   t.push_back({"publish", cmd_publish, 3, kPubSub | kFast | kLoading, 0, 0, 0, "pubsub", "2.0.0", "Post a message to a channel", "channel message"});
-  t.push_back({"pubsub", cmd_pubsub, -2, kPubSub | kLoading, 0, 0, 0, "pubsub", "2.8.0", "A container for Pub/Sub commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"pubsub", cmd_pubsub, -2, kContainer | kPubSub | kLoading, 0, 0, 0, "pubsub", "2.8.0", "A container for Pub/Sub commands", "subcommand [argument [argument ...]]"});
 }
 
 }  // namespace sfs::kv

@@ -56,6 +56,10 @@ void reset_client(CommandContext& c) {
   c.client.resp = 2;
   c.client.reply.set_protocol(2);
   c.client.name.clear();
+  c.client.authenticated = c.server.config().requirepass.empty();
+  c.client.reply_mode = Client::ReplyMode::kOn;
+  c.client.no_evict = false;
+  if (c.client.monitor) c.server.remove_monitor(c.client);
 }
 
 void cmd_reset(CommandContext& c) {
@@ -77,26 +81,40 @@ void cmd_hello(CommandContext& c) {
       return;
     }
   }
-  std::string name;
-  bool set_name = false;
+  std::string_view user, password, name;
+  bool set_name = false, auth = false;
   for (; i < c.argc(); ++i) {
     if (eq(c.arg(i), "auth") && i + 2 < c.argc()) {
-      // No users or passwords are configured: the default user accepts anything, like Redis
-      // without requirepass accepts AUTH default <anything> only... report the same error.
-      if (c.arg(i + 1) != "default") {
-        c.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
-        return;
-      }
+      user = c.arg(i + 1);
+      password = c.arg(i + 2);
+      auth = true;
       i += 2;
     } else if (eq(c.arg(i), "setname") && i + 1 < c.argc()) {
-      name = std::string(c.arg(++i));
+      name = c.arg(++i);
       set_name = true;
     } else {
       c.reply.error("ERR Syntax error in HELLO option '" + std::string(c.arg(i)) + "'");
       return;
     }
   }
-  if (set_name) c.client.name = name;
+  if (auth && !authenticate(c, user, password)) return;
+  // As Redis: a client that connected while a password was required stays unauthenticated for
+  // HELLO even after requirepass is cleared (other commands then pass).
+  if (!c.client.authenticated) {
+    c.reply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise "
+                  "the HELLO AUTH <user> <pass> option can be used to authenticate the client "
+                  "and select the RESP protocol version at the same time");
+    return;
+  }
+  if (set_name) {
+    for (char ch : name) {
+      if (ch < '!' || ch > '~') {
+        c.reply.error("ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+      }
+    }
+  }
+  if (set_name) c.client.name = std::string(name);
   c.client.resp = static_cast<int>(version);
   c.reply.set_protocol(c.client.resp);
   c.reply.map(7);
@@ -114,19 +132,6 @@ void cmd_hello(CommandContext& c) {
   c.reply.bulk("master");
   c.reply.bulk("modules");
   c.reply.array(0);
-}
-
-void cmd_auth(CommandContext& c) {
-  if (c.argc() == 2) {
-    c.reply.error("ERR AUTH <password> called without any password configured for the default "
-                  "user. Are you sure your configuration is correct?");
-    return;
-  }
-  if (c.argc() == 3 && c.arg(1) == "default") {
-    c.reply.ok();
-    return;
-  }
-  c.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
 }
 
 void cmd_info(CommandContext& c) {
@@ -149,6 +154,7 @@ void cmd_config(CommandContext& c) {
       for (const auto& p : config_params()) {
         for (const auto& name : p.names) {
           if (!glob_match(pattern, name, true)) continue;
+          if (p.hidden && pattern != name) continue;
           bool dup = false;
           for (auto& [n, v] : out) dup = dup || n == name;
           if (!dup) out.emplace_back(name, p.get(c.server.config()));
@@ -214,7 +220,7 @@ void cmd_config(CommandContext& c) {
                            "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
                            "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                            "RESETSTAT", "    Reset statistics reported by the INFO command.",
-                           "HELP", "    Print this help."};
+                           "HELP", "    Prints this help."};
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {
@@ -319,24 +325,136 @@ void cmd_client(CommandContext& c) {
     else c.reply.integer(static_cast<int64_t>(victims.size()));
   } else if (eq(sub, "setinfo") && c.argc() == 4) {
     c.reply.ok();
-  } else if ((eq(sub, "no-evict") || eq(sub, "no-touch")) && c.argc() == 3) {
+  } else if (eq(sub, "no-evict") && c.argc() == 3) {
+    if (eq(c.arg(2), "on") || eq(c.arg(2), "off")) {
+      c.client.no_evict = eq(c.arg(2), "on");
+      c.reply.ok();
+    } else {
+      c.reply.error(err::kSyntax);
+    }
+  } else if (eq(sub, "no-touch") && c.argc() == 3) {
     c.reply.ok();
   } else if (eq(sub, "reply") && c.argc() == 3) {
+    // OFF and SKIP answer nothing (not even to this command); ON answers OK.
+    if (eq(c.arg(2), "on")) {
+      c.client.reply_mode = Client::ReplyMode::kOn;
+      if (c.client.connection != nullptr) c.reply.set_output(&c.client.connection->output());
+      c.reply.ok();
+    } else if (eq(c.arg(2), "off")) {
+      c.client.reply_mode = Client::ReplyMode::kOff;
+    } else if (eq(c.arg(2), "skip")) {
+      if (c.client.reply_mode != Client::ReplyMode::kOff) c.client.reply_mode = Client::ReplyMode::kSkip;
+    } else {
+      c.reply.error(err::kSyntax);
+    }
+  } else if (eq(sub, "pause") && (c.argc() == 3 || c.argc() == 4)) {
+    // As Redis: the mode is checked before the timeout.
+    bool all = true;
+    if (c.argc() == 4) {
+      if (eq(c.arg(3), "write")) all = false;
+      else if (!eq(c.arg(3), "all")) {
+        c.reply.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        return;
+      }
+    }
+    int64_t timeout;
+    if (!parse_ll(c.arg(2), &timeout)) {
+      c.reply.error("ERR timeout is not an integer or out of range");
+      return;
+    }
+    if (timeout < 0) {
+      c.reply.error("ERR timeout is negative");
+      return;
+    }
+    int64_t now = now_ms();
+    c.server.pause_clients(timeout > INT64_MAX - now ? INT64_MAX : now + timeout, all);
     c.reply.ok();
+  } else if (eq(sub, "unpause") && c.argc() == 2) {
+    c.server.unpause_clients();
+    c.reply.ok();
+  } else if (eq(sub, "unblock") && (c.argc() == 3 || c.argc() == 4)) {
+    int64_t id;
+    if (!parse_ll(c.arg(2), &id)) {
+      c.reply.error(err::kNotInteger);
+      return;
+    }
+    bool as_error = false;
+    if (c.argc() == 4) {
+      if (eq(c.arg(3), "error")) as_error = true;
+      else if (!eq(c.arg(3), "timeout")) {
+        c.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+        return;
+      }
+    }
+    Client* target = id > 0 ? c.server.client_by_id(static_cast<uint64_t>(id)) : nullptr;
+    if (target == nullptr || !target->blocked || target->connection == nullptr) {
+      c.reply.integer(0);
+      return;
+    }
+    if (as_error) {
+      ReplyWriter w(&target->connection->output());
+      w.set_protocol(target->resp);
+      w.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+      c.server.unblock_client(*target, false);
+    } else {
+      c.server.unblock_client(*target, true);
+    }
+    c.reply.integer(1);
   } else if (eq(sub, "help")) {
-    const char* lines[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                           "GETNAME", "    Return the name of the current connection.",
-                           "ID", "    Return the ID of the current connection.",
-                           "INFO", "    Return information about the current client connection.",
-                           "KILL <ip:port>", "    Kill connection made from <ip:port>.",
-                           "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, SKIPME.",
-                           "LIST [TYPE normal|master|replica|pubsub] [ID id ...]", "    Return information about client connections.",
-                           "SETNAME <name>", "    Assign the name <name> to the current connection.",
-                           "HELP", "    Print this help."};
+    const char* lines[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "HELP",
+        "    Prints this help.",
+    };
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {
-    reply_subcommand_error(c, "client", {"id", "setname", "getname", "info", "list", "kill", "setinfo", "no-evict", "no-touch", "reply", "help"});
+    reply_subcommand_error(c, "client", {"id", "setname", "getname", "info", "list", "kill", "setinfo", "no-evict", "no-touch", "reply", "pause", "unpause", "unblock", "help"});
   }
 }
 
@@ -639,7 +757,7 @@ void cmd_command(CommandContext& c) {
                            "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
                            "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
                            "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
-                           "HELP", "    Print this help."};
+                           "HELP", "    Prints this help."};
     c.reply.array(std::size(lines));
     for (const char* l : lines) c.reply.simple(l);
   } else {
@@ -815,10 +933,28 @@ void cmd_unwatch(CommandContext& c) {
   c.reply.ok();
 }
 
+// WAIT numreplicas timeout: there are no replicas, so no write is ever acknowledged. Like Redis,
+// asking for none answers 0 at once; asking for one or more waits out the timeout (0: forever)
+// and then answers 0 — inside MULTI it cannot wait and answers 0 at once.
 void cmd_wait(CommandContext& c) {
-  int64_t n;
-  if (!c.int_arg(1, &n) || !c.int_arg(2, &n)) return;
-  c.reply.integer(0);
+  int64_t replicas, timeout;
+  if (!c.int_arg(1, &replicas)) return;
+  if (!c.int_arg(2, &timeout, "ERR timeout is not an integer or out of range")) return;
+  if (timeout < 0) {
+    c.reply.error("ERR timeout is negative");
+    return;
+  }
+  if (replicas <= 0) {
+    c.reply.integer(0);
+    return;
+  }
+  int64_t now = now_ms();
+  int64_t deadline = timeout == 0 ? 0 : (timeout > INT64_MAX - now ? INT64_MAX : now + timeout);
+  if (!c.block({}, deadline, false)) {
+    c.reply.integer(0);
+    return;
+  }
+  if (c.client.blocked) c.client.blocked->zero_on_timeout = true;
 }
 
 void cmd_role(CommandContext& c) {
@@ -839,24 +975,23 @@ void register_server_commands(std::vector<CommandSpec>& t) {
   uint32_t conn = kFast | kLoading;
   t.push_back({"ping", cmd_ping, -1, conn | kSubscribeOk, 0, 0, 0, "connection", "1.0.0", "Ping the server", "[message]"});
   t.push_back({"echo", cmd_echo, 2, conn, 0, 0, 0, "connection", "1.0.0", "Echo the given string", "message"});
-  t.push_back({"quit", cmd_quit, -1, conn | kSubscribeOk | kNoMulti, 0, 0, 0, "connection", "1.0.0", "Close the connection", ""});
-  t.push_back({"reset", cmd_reset, 1, conn | kSubscribeOk | kNoMulti, 0, 0, 0, "connection", "6.2.0", "Reset the connection", ""});
-  t.push_back({"hello", cmd_hello, -1, conn, 0, 0, 0, "connection", "6.0.0", "Handshake with Redis", "[protover [AUTH username password] [SETNAME clientname]]"});
-  t.push_back({"auth", cmd_auth, -2, conn, 0, 0, 0, "connection", "1.0.0", "Authenticate to the server", "[username] password"});
+  t.push_back({"quit", cmd_quit, -1, conn | kSubscribeOk | kNoMulti | kNoAuth, 0, 0, 0, "connection", "1.0.0", "Close the connection", ""});
+  t.push_back({"reset", cmd_reset, 1, conn | kSubscribeOk | kNoMulti | kNoAuth, 0, 0, 0, "connection", "6.2.0", "Reset the connection", ""});
+  t.push_back({"hello", cmd_hello, -1, conn | kNoAuth, 0, 0, 0, "connection", "6.0.0", "Handshake with Redis", "[protover [AUTH username password] [SETNAME clientname]]"});
   t.push_back({"info", cmd_info, -1, kLoading, 0, 0, 0, "server", "1.0.0", "Get information and statistics about the server", "[section [section ...]]"});
-  t.push_back({"config", cmd_config, -2, kAdmin | kLoading, 0, 0, 0, "server", "2.0.0", "A container for server configuration commands", "subcommand [argument [argument ...]]"});
-  t.push_back({"client", cmd_client, -2, kLoading, 0, 0, 0, "connection", "2.4.0", "A container for client connection commands", "subcommand [argument [argument ...]]"});
-  t.push_back({"command", cmd_command, -1, kLoading, 0, 0, 0, "server", "2.8.13", "Get array of Redis command details", "[subcommand [argument [argument ...]]]"});
+  t.push_back({"config", cmd_config, -2, kContainer | kAdmin | kLoading, 0, 0, 0, "server", "2.0.0", "A container for server configuration commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"client", cmd_client, -2, kContainer | kLoading, 0, 0, 0, "connection", "2.4.0", "A container for client connection commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"command", cmd_command, -1, kContainer | kLoading, 0, 0, 0, "server", "2.8.13", "Get array of Redis command details", "[subcommand [argument [argument ...]]]"});
   t.push_back({"time", cmd_time, 1, conn, 0, 0, 0, "server", "2.6.0", "Return the current server time", ""});
   t.push_back({"save", cmd_save, 1, kAdmin | kNoMulti, 0, 0, 0, "server", "1.0.0", "Synchronously save the dataset to disk", ""});
   t.push_back({"bgsave", cmd_bgsave, -1, kAdmin, 0, 0, 0, "server", "1.0.0", "Asynchronously save the dataset to disk", "[SCHEDULE]"});
   t.push_back({"lastsave", cmd_lastsave, 1, kFast | kLoading, 0, 0, 0, "server", "1.0.0", "Get the UNIX time stamp of the last successful save to disk", ""});
   t.push_back({"bgrewriteaof", cmd_bgrewriteaof, 1, kAdmin | kNoMulti, 0, 0, 0, "server", "1.0.0", "Asynchronously rewrite the append-only file", ""});
   t.push_back({"shutdown", cmd_shutdown, -1, kAdmin | kNoMulti | kLoading, 0, 0, 0, "server", "1.0.0", "Synchronously save the dataset to disk and then shut down the server", "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"});
-  t.push_back({"debug", cmd_debug, -2, kAdmin | kNoMulti | kLoading, 0, 0, 0, "server", "1.0.0", "A container for debugging commands", "subcommand [argument [argument ...]]"});
-  t.push_back({"memory", cmd_memory, -2, kReadOnly, 0, 0, 0, "server", "4.0.0", "A container for memory diagnostics commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"debug", cmd_debug, -2, kContainer | kAdmin | kNoMulti | kLoading, 0, 0, 0, "server", "1.0.0", "A container for debugging commands", "subcommand [argument [argument ...]]"});
+  t.push_back({"memory", cmd_memory, -2, kContainer | kReadOnly, 0, 0, 0, "server", "4.0.0", "A container for memory diagnostics commands", "subcommand [argument [argument ...]]"});
   t.push_back({"multi", cmd_multi, 1, kFast | kNoMulti | kLoading, 0, 0, 0, "transactions", "1.2.0", "Mark the start of a transaction block", ""});
-  t.push_back({"exec", cmd_exec, 1, kNoMulti | kLoading, 0, 0, 0, "transactions", "1.2.0", "Execute all commands issued after MULTI", ""});
+  t.push_back({"exec", cmd_exec, 1, kNoMulti | kLoading | kSkipSlowlog, 0, 0, 0, "transactions", "1.2.0", "Execute all commands issued after MULTI", ""});
   t.push_back({"discard", cmd_discard, 1, kFast | kNoMulti | kLoading, 0, 0, 0, "transactions", "2.0.0", "Discard all commands issued after MULTI", ""});
   t.push_back({"watch", cmd_watch, -2, kFast | kNoMulti | kLoading, 1, -1, 1, "transactions", "2.2.0", "Watch the given keys to determine execution of the MULTI/EXEC block", "key [key ...]"});
   t.push_back({"unwatch", cmd_unwatch, 1, kFast | kLoading, 0, 0, 0, "transactions", "2.2.0", "Forget about all watched keys", ""});
@@ -916,6 +1051,8 @@ std::string Server::info(std::string_view section) {
   bool all = section == "all" || section == "everything";
   bool deflt = section == "default" || section.empty();
   auto want = [&](std::string_view name) { return all || deflt || section == name; };
+  // Sections only "all", "everything" or their own name ask for (not the default).
+  auto want_extra = [&](std::string_view name) { return all || section == name; };
   std::string out;
   auto add = [&](const std::string& line) {
     out += line;
@@ -1020,6 +1157,8 @@ std::string Server::info(std::string_view section) {
     add("pubsub_channels:" + std::to_string(channels_.size()));
     add("pubsub_patterns:" + std::to_string(patterns_.size()));
     add("total_forks:0");
+    add("unexpected_error_replies:0");
+    add("total_error_replies:" + std::to_string(error_stats_.total));
   }
   if (want("replication")) {
     header("Replication");
@@ -1031,6 +1170,23 @@ std::string Server::info(std::string_view section) {
     header("CPU");
     add("used_cpu_sys:0.000000");
     add("used_cpu_user:0.000000");
+  }
+  if (want_extra("commandstats")) {
+    header("Commandstats");
+    char per_call[32];
+    for (const auto& [name, st] : command_stats()) {
+      std::snprintf(per_call, sizeof(per_call), "%.2f",
+                    st.calls == 0 ? 0.0 : static_cast<double>(st.usec) / static_cast<double>(st.calls));
+      add("cmdstat_" + name + ":calls=" + std::to_string(st.calls) + ",usec=" + std::to_string(st.usec) +
+          ",usec_per_call=" + per_call + ",rejected_calls=" + std::to_string(st.rejected) +
+          ",failed_calls=" + std::to_string(st.failed));
+    }
+  }
+  if (want("errorstats")) {
+    header("Errorstats");
+    for (const auto& [code, count] : error_stats_.by_code) {
+      add("errorstat_" + code + ":count=" + std::to_string(count));
+    }
   }
   if (want("keyspace")) {
     header("Keyspace");

@@ -2,6 +2,7 @@
 // GETDEL/GETEX/GETSET.
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "systems/kv/commands.h"
 #include "systems/kv/util.h"
@@ -408,6 +409,117 @@ void cmd_getset(CommandContext& c) {
   if (c.propagating()) c.propagate_as({"SET", std::string(c.arg(1)), std::string(c.arg(2))});
 }
 
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: the longest common subsequence, by
+// the textbook dynamic programme over a (|a|+1) x (|b|+1) table of prefix LCS lengths, then a walk
+// back from the end that collects the matched ranges (so IDX lists them last first, as Redis).
+void cmd_lcs(CommandContext& c) {
+  std::string a, b;
+  for (int k = 0; k < 2; ++k) {
+    Entry* e = c.lookup_read(c.arg(1 + static_cast<size_t>(k)));
+    if (e != nullptr && e->type() != Type::kString) {
+      c.reply.error("ERR The specified keys must contain string values");
+      return;
+    }
+    char buf[24];
+    if (e != nullptr) (k == 0 ? a : b) = std::string(e->string_value(buf));
+  }
+  bool want_len = false, want_idx = false, with_match_len = false;
+  int64_t min_match_len = 0;
+  for (size_t i = 3; i < c.argc(); ++i) {
+    std::string_view opt = c.arg(i);
+    if (eq(opt, "idx")) {
+      want_idx = true;
+    } else if (eq(opt, "len")) {
+      want_len = true;
+    } else if (eq(opt, "withmatchlen")) {
+      with_match_len = true;
+    } else if (eq(opt, "minmatchlen") && i + 1 < c.argc()) {
+      if (!c.int_arg(++i, &min_match_len)) return;
+      if (min_match_len < 0) min_match_len = 0;
+    } else {
+      c.reply.error(err::kSyntax);
+      return;
+    }
+  }
+  if (want_len && want_idx) {
+    c.reply.error("ERR If you want both the length and indexes, please just use IDX.");
+    return;
+  }
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+    c.reply.error("ERR String too long for LCS");
+    return;
+  }
+  const size_t alen = a.size(), blen = b.size();
+  const uint64_t cells = static_cast<uint64_t>(alen + 1) * (blen + 1);
+  if (cells * sizeof(uint32_t) > static_cast<uint64_t>(c.server.config().proto_max_bulk_len)) {
+    c.reply.error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+    return;
+  }
+  std::vector<uint32_t> table(cells, 0);
+  auto at = [&](size_t i, size_t j) -> uint32_t& { return table[j + i * (blen + 1)]; };
+  for (size_t i = 1; i <= alen; ++i) {
+    for (size_t j = 1; j <= blen; ++j) {
+      at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+    }
+  }
+  const uint32_t length = at(alen, blen);
+  std::string result(length, '\0');
+  struct Match { size_t a_start, a_end, b_start, b_end; };
+  std::vector<Match> matches;
+  size_t i = alen, j = blen, idx = length;
+  size_t a_start = alen, a_end = 0, b_start = 0, b_end = 0;  // a_start == alen: no range open
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (a_start == alen) {
+        a_start = a_end = i - 1;
+        b_start = b_end = j - 1;
+      } else if (a_start == i && b_start == j) {
+        --a_start;  // the range extends backwards
+        --b_start;
+      } else {
+        emit = true;
+      }
+      if (a_start == 0 || b_start == 0) emit = true;
+      --idx;
+      --i;
+      --j;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) --i;
+      else --j;
+      if (a_start != alen) emit = true;
+    }
+    if (emit) {
+      if (min_match_len == 0 || static_cast<int64_t>(a_end - a_start + 1) >= min_match_len) {
+        matches.push_back({a_start, a_end, b_start, b_end});
+      }
+      a_start = alen;
+    }
+  }
+  if (want_idx) {
+    c.reply.map(2);
+    c.reply.bulk("matches");
+    c.reply.array(matches.size());
+    for (const Match& m : matches) {
+      c.reply.array(with_match_len ? 3 : 2);
+      c.reply.array(2);
+      c.reply.integer(static_cast<int64_t>(m.a_start));
+      c.reply.integer(static_cast<int64_t>(m.a_end));
+      c.reply.array(2);
+      c.reply.integer(static_cast<int64_t>(m.b_start));
+      c.reply.integer(static_cast<int64_t>(m.b_end));
+      if (with_match_len) c.reply.integer(static_cast<int64_t>(m.a_end - m.a_start + 1));
+    }
+    c.reply.bulk("len");
+    c.reply.integer(length);
+  } else if (want_len) {
+    c.reply.integer(length);
+  } else {
+    c.reply.bulk(result);
+  }
+}
 }  // namespace
 
 void register_string_commands(std::vector<CommandSpec>& t) {
@@ -431,6 +543,7 @@ void register_string_commands(std::vector<CommandSpec>& t) {
   t.push_back({"setrange", cmd_setrange, 4, kWrite | kDenyOom, 1, 1, 1, "string", "2.2.0", "Overwrite part of a string at key starting at the specified offset", "key offset value"});
   t.push_back({"getdel", cmd_getdel, 2, kWrite | kFast, 1, 1, 1, "string", "6.2.0", "Get the value of a key and delete the key", "key"});
   t.push_back({"getex", cmd_getex, -2, kWrite | kFast, 1, 1, 1, "string", "6.2.0", "Get the value of a key and optionally set its expiration", "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]"});
+  t.push_back({"lcs", cmd_lcs, -3, kReadOnly, 1, 2, 1, "string", "7.0.0", "Find longest common substring", "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]"});
   t.push_back({"getset", cmd_getset, 3, kWrite | kDenyOom | kFast, 1, 1, 1, "string", "1.0.0", "Set the string value of a key and return its old value", "key value"});
 }
 

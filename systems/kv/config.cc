@@ -3,6 +3,7 @@
 
 #include "core/file.h"
 #include "core/strings.h"
+#include "systems/kv/keyspace.h"
 #include "systems/kv/resp.h"
 #include "systems/kv/types.h"
 #include "systems/kv/util.h"
@@ -137,12 +138,28 @@ std::vector<ConfigParam> build_params() {
                                             "volatile-random", "volatile-ttl", "allkeys-lfu", "volatile-lfu"};
                  for (const char* name : ok) {
                    if (l == name) {
-                     if (l.ends_with("lfu")) return "LFU policies are not supported by sfs kv";
                      c.maxmemory_policy = l;
+                     access_policy().lfu = l.ends_with("lfu");
                      return "";
                    }
                  }
                  return "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction";
+               }});
+  p.push_back({{"lfu-log-factor"}, [](const Config&) { return std::to_string(access_policy().lfu_log_factor); },
+               [](Config&, std::string_view v) -> std::string {
+                 int64_t n;
+                 if (!parse_memory(v, &n)) return "argument couldn't be parsed into an integer";
+                 if (n < 0 || n > INT32_MAX) return "argument must be between 0 and 2147483647 inclusive";
+                 access_policy().lfu_log_factor = n;
+                 return "";
+               }});
+  p.push_back({{"lfu-decay-time"}, [](const Config&) { return std::to_string(access_policy().lfu_decay_time); },
+               [](Config&, std::string_view v) -> std::string {
+                 int64_t n;
+                 if (!parse_memory(v, &n)) return "argument couldn't be parsed into an integer";
+                 if (n < 0 || n > INT32_MAX) return "argument must be between 0 and 2147483647 inclusive";
+                 access_policy().lfu_decay_time = n;
+                 return "";
                }});
   p.push_back({{"maxmemory-samples"}, [](const Config& c) { return std::to_string(c.maxmemory_samples); },
                int_setter(&Config::maxmemory_samples, 1, 64)});
@@ -157,6 +174,12 @@ std::vector<ConfigParam> build_params() {
                [](Config& c, std::string_view v) { c.loglevel = core::to_lower(v); return std::string(); }});
   p.push_back({{"proto-max-bulk-len"}, [](const Config& c) { return std::to_string(c.proto_max_bulk_len); },
                int_setter(&Config::proto_max_bulk_len, 1024 * 1024, RespParser::kMaxBulkLength)});
+  p.push_back({{"requirepass"}, [](const Config& c) { return c.requirepass; },
+               [](Config& c, std::string_view v) { c.requirepass = std::string(v); return std::string(); }});
+  p.push_back({{"slowlog-log-slower-than"}, [](const Config& c) { return std::to_string(c.slowlog_log_slower_than); },
+               int_setter(&Config::slowlog_log_slower_than, -1, INT64_MAX)});
+  p.push_back({{"slowlog-max-len"}, [](const Config& c) { return std::to_string(c.slowlog_max_len); },
+               int_setter(&Config::slowlog_max_len, 0, INT64_MAX)});
   p.push_back({{"tcp-keepalive"}, [](const Config& c) { return std::to_string(c.tcp_keepalive); }, int_setter(&Config::tcp_keepalive, 0, INT32_MAX)});
   p.push_back({{"list-max-listpack-size", "list-max-ziplist-size"},
                [](const Config&) {
@@ -182,34 +205,174 @@ std::vector<ConfigParam> build_params() {
   p.push_back({{"set-max-listpack-value"}, limit_getter(&Limits::set_max_listpack_value), limit_setter(&Limits::set_max_listpack_value)});
   p.push_back({{"zset-max-listpack-entries", "zset-max-ziplist-entries"}, limit_getter(&Limits::zset_max_entries), limit_setter(&Limits::zset_max_entries)});
   p.push_back({{"zset-max-listpack-value", "zset-max-ziplist-value"}, limit_getter(&Limits::zset_max_value), limit_setter(&Limits::zset_max_value)});
-  // Accepted for compatibility with stock redis.conf files; they change nothing here.
-  for (const char* name : {"daemonize", "protected-mode", "supervised", "pidfile", "logfile",
-                           "always-show-logo", "set-proc-title", "stop-writes-on-bgsave-error",
-                           "lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
-                           "replica-lazy-flush", "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush",
-                           "notify-keyspace-events", "tcp-backlog", "no-appendfsync-on-rewrite",
-                           "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size",
-                           "aof-timestamp-enabled", "activerehashing", "dynamic-hz",
-                           "aof-rewrite-incremental-fsync", "rdb-save-incremental-fsync",
-                           "rdb-del-sync-files", "jemalloc-bg-thread", "latency-monitor-threshold",
-                           "slowlog-log-slower-than", "slowlog-max-len", "lua-time-limit",
-                           "client-output-buffer-limit", "replica-serve-stale-data",
-                           "replica-read-only", "repl-diskless-sync", "repl-diskless-sync-delay",
-                           "repl-diskless-load", "repl-disable-tcp-nodelay", "replica-priority",
-                           "acllog-max-len", "hll-sparse-max-bytes", "stream-node-max-bytes",
-                           "stream-node-max-entries", "active-expire-effort", "oom-score-adj",
-                           "oom-score-adj-values", "disable-thp", "io-threads", "crash-log-enabled",
-                           "crash-memcheck-enabled", "sanitize-dump-payload", "list-compress-depth",
-                           "rdb-key-save-delay", "key-load-delay", "unixsocket", "unixsocketperm",
-                           "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time",
-                           "enable-debug-command", "enable-protected-configs", "enable-module-command",
-                           "syslog-enabled", "syslog-ident", "syslog-facility", "repl-backlog-size",
-                           "min-replicas-to-write", "min-replicas-max-lag", "appendfsync-on-rewrite",
-                           "shutdown-timeout", "shutdown-on-sigint", "shutdown-on-sigterm",
-                           "locale-collate", "latency-tracking", "latency-tracking-info-percentiles"}) {
-    auto store = std::make_shared<std::string>();
+  // Accepted for compatibility with stock redis.conf files and clients that read them back; they
+  // change nothing here. Each starts at Redis 7.0's default, so CONFIG GET answers as Redis does.
+  static const std::pair<const char*, const char*> kCompat[] = {
+      {"acl-pubsub-default", "resetchannels"},
+      {"aclfile", ""},
+      {"acllog-max-len", "128"},
+      {"active-defrag-cycle-max", "25"},
+      {"active-defrag-cycle-min", "1"},
+      {"active-defrag-ignore-bytes", "104857600"},
+      {"active-defrag-max-scan-fields", "1000"},
+      {"active-defrag-threshold-lower", "10"},
+      {"active-defrag-threshold-upper", "100"},
+      {"active-expire-effort", "1"},
+      {"activedefrag", "no"},
+      {"activerehashing", "yes"},
+      {"always-show-logo", "no"},
+      {"aof-disable-auto-gc", "no"},
+      {"aof-rewrite-incremental-fsync", "yes"},
+      {"aof-timestamp-enabled", "no"},
+      {"aof_rewrite_cpulist", ""},
+      {"auto-aof-rewrite-min-size", "67108864"},
+      {"auto-aof-rewrite-percentage", "100"},
+      {"bgsave_cpulist", ""},
+      {"bind-source-addr", ""},
+      {"bio_cpulist", ""},
+      {"busy-reply-threshold", "5000"},
+      {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+      {"client-query-buffer-limit", "1073741824"},
+      {"cluster-allow-pubsubshard-when-down", "yes"},
+      {"cluster-allow-reads-when-down", "no"},
+      {"cluster-allow-replica-migration", "yes"},
+      {"cluster-announce-bus-port", "0"},
+      {"cluster-announce-hostname", ""},
+      {"cluster-announce-ip", ""},
+      {"cluster-announce-port", "0"},
+      {"cluster-announce-tls-port", "0"},
+      {"cluster-config-file", "nodes.conf"},
+      {"cluster-enabled", "no"},
+      {"cluster-link-sendbuf-limit", "0"},
+      {"cluster-migration-barrier", "1"},
+      {"cluster-node-timeout", "15000"},
+      {"cluster-port", "0"},
+      {"cluster-preferred-endpoint-type", "ip"},
+      {"cluster-replica-no-failover", "no"},
+      {"cluster-replica-validity-factor", "10"},
+      {"cluster-require-full-coverage", "yes"},
+      {"cluster-slave-no-failover", "no"},
+      {"cluster-slave-validity-factor", "10"},
+      {"crash-log-enabled", "yes"},
+      {"crash-memcheck-enabled", "yes"},
+      {"daemonize", "no"},
+      {"disable-thp", "yes"},
+      {"dynamic-hz", "yes"},
+      {"enable-debug-command", "no"},
+      {"enable-module-command", "no"},
+      {"enable-protected-configs", "no"},
+      {"hll-sparse-max-bytes", "3000"},
+      {"ignore-warnings", ""},
+      {"io-threads", "1"},
+      {"io-threads-do-reads", "no"},
+      {"jemalloc-bg-thread", "yes"},
+      {"latency-monitor-threshold", "0"},
+      {"latency-tracking", "yes"},
+      {"latency-tracking-info-percentiles", "50 99 99.9"},
+      {"lazyfree-lazy-eviction", "no"},
+      {"lazyfree-lazy-expire", "no"},
+      {"lazyfree-lazy-server-del", "no"},
+      {"lazyfree-lazy-user-del", "no"},
+      {"lazyfree-lazy-user-flush", "no"},
+      {"list-compress-depth", "0"},
+      {"logfile", ""},
+      {"lua-time-limit", "5000"},
+      {"masterauth", ""},
+      {"masteruser", ""},
+      {"maxmemory-clients", "0"},
+      {"maxmemory-eviction-tenacity", "10"},
+      {"min-replicas-max-lag", "10"},
+      {"min-replicas-to-write", "0"},
+      {"min-slaves-max-lag", "10"},
+      {"min-slaves-to-write", "0"},
+      {"no-appendfsync-on-rewrite", "no"},
+      {"oom-score-adj", "no"},
+      {"oom-score-adj-values", "0 200 800"},
+      {"pidfile", ""},
+      {"proc-title-template", "{title} {listen-addr} {server-mode}"},
+      {"propagation-error-behavior", "ignore"},
+      {"protected-mode", "yes"},
+      {"rdb-del-sync-files", "no"},
+      {"rdb-save-incremental-fsync", "yes"},
+      {"repl-backlog-size", "1048576"},
+      {"repl-backlog-ttl", "3600"},
+      {"repl-disable-tcp-nodelay", "no"},
+      {"repl-diskless-load", "disabled"},
+      {"repl-diskless-sync", "yes"},
+      {"repl-diskless-sync-delay", "5"},
+      {"repl-diskless-sync-max-replicas", "0"},
+      {"repl-ping-replica-period", "10"},
+      {"repl-ping-slave-period", "10"},
+      {"repl-timeout", "60"},
+      {"replica-announce-ip", ""},
+      {"replica-announce-port", "0"},
+      {"replica-announced", "yes"},
+      {"replica-ignore-disk-write-errors", "no"},
+      {"replica-ignore-maxmemory", "yes"},
+      {"replica-lazy-flush", "no"},
+      {"replica-priority", "100"},
+      {"replica-read-only", "yes"},
+      {"replica-serve-stale-data", "yes"},
+      {"replicaof", ""},
+      {"sanitize-dump-payload", "no"},
+      {"server_cpulist", ""},
+      {"set-proc-title", "yes"},
+      {"shutdown-on-sigint", "default"},
+      {"shutdown-on-sigterm", "default"},
+      {"shutdown-timeout", "10"},
+      {"slave-announce-ip", ""},
+      {"slave-announce-port", "0"},
+      {"slave-ignore-maxmemory", "yes"},
+      {"slave-lazy-flush", "no"},
+      {"slave-priority", "100"},
+      {"slave-read-only", "yes"},
+      {"slave-serve-stale-data", "yes"},
+      {"slaveof", ""},
+      {"socket-mark-id", "0"},
+      {"stop-writes-on-bgsave-error", "yes"},
+      {"stream-node-max-bytes", "4096"},
+      {"stream-node-max-entries", "100"},
+      {"supervised", "no"},
+      {"syslog-enabled", "no"},
+      {"syslog-facility", "local0"},
+      {"syslog-ident", "redis"},
+      {"tcp-backlog", "511"},
+      {"tls-auth-clients", "yes"},
+      {"tls-ca-cert-dir", ""},
+      {"tls-ca-cert-file", ""},
+      {"tls-cert-file", ""},
+      {"tls-ciphers", ""},
+      {"tls-ciphersuites", ""},
+      {"tls-client-cert-file", ""},
+      {"tls-client-key-file", ""},
+      {"tls-client-key-file-pass", ""},
+      {"tls-cluster", "no"},
+      {"tls-dh-params-file", ""},
+      {"tls-key-file", ""},
+      {"tls-key-file-pass", ""},
+      {"tls-port", "0"},
+      {"tls-prefer-server-ciphers", "no"},
+      {"tls-protocols", ""},
+      {"tls-replication", "no"},
+      {"tls-session-cache-size", "20480"},
+      {"tls-session-cache-timeout", "300"},
+      {"tls-session-caching", "yes"},
+      {"tracking-table-max-keys", "1000000"},
+      {"unixsocket", ""},
+      {"unixsocketperm", "0"},
+  };
+  for (const auto& [name, value] : kCompat) {
+    auto store = std::make_shared<std::string>(value);
     p.push_back({{name}, [store](const Config&) { return *store; },
                  [store](Config&, std::string_view v) { *store = std::string(v); return std::string(); }});
+  }
+  // Debugging knobs Redis keeps out of CONFIG GET *.
+  for (const char* name : {"key-load-delay", "rdb-key-save-delay"}) {
+    auto store = std::make_shared<std::string>("0");
+    ConfigParam param{{name}, [store](const Config&) { return *store; },
+                      [store](Config&, std::string_view v) { *store = std::string(v); return std::string(); }};
+    param.hidden = true;
+    p.push_back(std::move(param));
   }
   return p;
 }
@@ -267,7 +430,7 @@ core::Status apply_config_text(Config& config, std::string_view text, std::strin
       SFS_TRY(load_config_file(config, value));
       continue;
     }
-    if (name == "rename-command" || name == "user" || name == "requirepass" ||
+    if (name == "rename-command" || name == "user" ||
         name == "loadmodule" || name == "replicaof" || name == "slaveof") {
       return core::Status::unsupported(std::string(origin) + ":" + std::to_string(line_no) +
                                        ": '" + name + "' is not supported by sfs kv");

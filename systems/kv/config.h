@@ -46,6 +46,9 @@ struct Config {
   std::string loglevel = "notice";
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t tcp_keepalive = 300;
+  std::string requirepass;                  // the default user's password ("" = nopass)
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; < 0 disables the slow log
+  int64_t slowlog_max_len = 128;
   std::string config_file;
 };
 
@@ -62,6 +65,7 @@ struct ConfigParam {
   // Returns an error message, or "" on success.
   std::function<std::string(Config&, std::string_view)> set;
   bool immutable = false;  // CONFIG SET refuses (port, databases...)
+  bool hidden = false;     // left out of pattern matches (CONFIG GET *), as Redis's HIDDEN_CONFIG
 };
 const std::vector<ConfigParam>& config_params();
 const ConfigParam* find_config_param(std::string_view name);

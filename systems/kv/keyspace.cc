@@ -24,7 +24,7 @@ Entry* allocate(std::string_view key, Type type, bool expire_slot, size_t extra)
   e->value.integer = 0;
   e->key_len = static_cast<uint32_t>(key.size());
   e->meta = static_cast<uint32_t>(type) | (expire_slot ? Entry::kExpireSlot : 0);
-  e->set_lru(lru_clock());
+  e->set_lru(new_access_stamp());
   if (!key.empty()) std::memcpy(e->key_data(), key.data(), key.size());
   return e;
 }
@@ -85,6 +85,49 @@ void EntryDeleter::operator()(Entry* e) const {
 }
 
 uint32_t lru_clock() { return static_cast<uint32_t>(now_ms() / 1000) & 0xFFFFFF; }
+
+namespace {
+
+constexpr uint32_t kLfuInitial = 5;
+
+uint32_t lfu_minutes() { return static_cast<uint32_t>(now_ms() / 60000) & 0xFFFF; }
+
+}  // namespace
+
+AccessPolicy& access_policy() {
+  static AccessPolicy policy;
+  return policy;
+}
+
+uint32_t lfu_stamp(uint32_t counter) { return (lfu_minutes() << 8) | (counter & 0xFF); }
+
+uint32_t new_access_stamp() { return access_policy().lfu ? lfu_stamp(kLfuInitial) : lru_clock(); }
+
+uint32_t lfu_frequency(const Entry* e) {
+  uint32_t stamp = e->lru();
+  uint32_t then = stamp >> 8, counter = stamp & 0xFF;
+  uint32_t now = lfu_minutes();
+  uint32_t elapsed = now >= then ? now - then : 65535 - then + now;
+  int64_t decay = access_policy().lfu_decay_time;
+  uint32_t periods = decay > 0 ? static_cast<uint32_t>(elapsed / static_cast<uint64_t>(decay)) : 0;
+  return periods > counter ? 0 : counter - periods;
+}
+
+void touch_entry(Entry* e) {
+  const AccessPolicy& policy = access_policy();
+  if (!policy.lfu) {
+    e->set_lru(lru_clock());
+    return;
+  }
+  uint32_t counter = lfu_frequency(e);
+  if (counter < 255) {
+    double base = counter > kLfuInitial ? static_cast<double>(counter - kLfuInitial) : 0.0;
+    double p = 1.0 / (base * static_cast<double>(policy.lfu_log_factor) + 1);
+    double r = static_cast<double>(rng()() >> 11) * 0x1.0p-53;
+    if (r < p) ++counter;
+  }
+  e->set_lru(lfu_stamp(counter));
+}
 
 uint64_t idle_seconds(const Entry* e) {
   uint32_t now = lru_clock();

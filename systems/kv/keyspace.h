@@ -114,6 +114,27 @@ using EntryPtr = std::unique_ptr<Entry, EntryDeleter>;
 
 // The current LRU clock (seconds mod 2^24).
 uint32_t lru_clock();
+
+// How entries record accesses in their 24-bit stamp: an LRU clock, or — under an LFU maxmemory
+// policy (allkeys-lfu, volatile-lfu) — Redis's LFU pair: the minute of the last decrement (16
+// bits) and a logarithmic access counter (8 bits). A new key starts at 5; each access adds one
+// with probability 1 / ((counter - 5) * lfu-log-factor + 1), and every lfu-decay-time minutes
+// without access take one away, so 255 means "about a million accesses, recently". Switching
+// policy reinterprets the stamps, as Redis does (they settle after a while).
+struct AccessPolicy {
+  bool lfu = false;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;
+};
+AccessPolicy& access_policy();
+// The stamp of a new entry.
+uint32_t new_access_stamp();
+// Records an access to `e`.
+void touch_entry(Entry* e);
+// The entry's LFU counter after decay (OBJECT FREQ). REQUIRES: access_policy().lfu.
+uint32_t lfu_frequency(const Entry* e);
+// An LFU stamp for `counter` at the current minute (RESTORE ... FREQ).
+uint32_t lfu_stamp(uint32_t counter);
 // Seconds since the entry was last touched.
 uint64_t idle_seconds(const Entry* e);
 

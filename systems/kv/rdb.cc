@@ -61,6 +61,8 @@ constexpr int kMaxReadVersion = 11;
 class Writer {
  public:
   Writer(int fd, bool checksum) : fd_(fd), checksum_(checksum) { buf_.reserve(kChunk + 1024); }
+  // Writes into `out` instead of a file (DUMP payloads).
+  explicit Writer(std::string* out) : fd_(-1), checksum_(true), out_(out) {}
 
   void bytes(std::string_view s) {
     if (s.size() >= kChunk) {
@@ -157,19 +159,22 @@ class Writer {
   }
 
   void set_compress(bool on) { compress_ = on; }
+  uint64_t crc() const { return crc_; }
 
  private:
   static constexpr size_t kChunk = 64 * 1024;
   void emit(std::string_view s) {
     if (!status_.is_ok()) return;
     if (checksum_) crc_ = core::crc64(crc_, s);
-    status_ = core::write_all(fd_, s);
+    if (out_ != nullptr) out_->append(s);
+    else status_ = core::write_all(fd_, s);
   }
 
   int fd_;
   bool checksum_;
   bool compress_ = true;
   uint64_t crc_ = 0;
+  std::string* out_ = nullptr;
   std::string buf_;
   std::string scratch_;
   core::Status status_;
@@ -181,37 +186,38 @@ void write_aux(Writer& w, std::string_view key, std::string_view value) {
   w.string(value);
 }
 
-void write_entry(Writer& w, const Entry* e) {
-  if (e->has_expire()) {
-    w.byte(kOpExpireTimeMs);
-    w.u64le(static_cast<uint64_t>(e->expire()));
+// The RDB type byte the value is written with.
+uint8_t value_type(const Entry* e) {
+  switch (e->type()) {
+    case Type::kString: return kTypeString;
+    case Type::kList: return kTypeList;
+    case Type::kSet: return kTypeSet;
+    case Type::kHash: return kTypeHash;
+    case Type::kZSet: return kTypeZSet2;
   }
+  return kTypeString;
+}
+
+// The value's bytes after its type byte (and key, in a file).
+void write_value(Writer& w, const Entry* e) {
   switch (e->type()) {
     case Type::kString: {
-      w.byte(kTypeString);
-      w.string(e->key());
       char buf[24];
       w.string(e->string_value(buf));
       break;
     }
     case Type::kList: {
-      w.byte(kTypeList);
-      w.string(e->key());
       ListValue* l = e->list();
       w.length(l->size());
       if (l->size() > 0) l->range(0, l->size() - 1, [&](std::string_view v) { w.string(v); });
       break;
     }
     case Type::kSet: {
-      w.byte(kTypeSet);
-      w.string(e->key());
       w.length(e->set()->size());
       e->set()->for_each([&](std::string_view m) { w.string(m); });
       break;
     }
     case Type::kHash: {
-      w.byte(kTypeHash);
-      w.string(e->key());
       w.length(e->hash()->size());
       e->hash()->for_each([&](std::string_view f, std::string_view v) {
         w.string(f);
@@ -220,8 +226,6 @@ void write_entry(Writer& w, const Entry* e) {
       break;
     }
     case Type::kZSet: {
-      w.byte(kTypeZSet2);
-      w.string(e->key());
       ZSetValue* z = e->zset();
       w.length(z->size());
       if (z->size() > 0) {
@@ -237,6 +241,16 @@ void write_entry(Writer& w, const Entry* e) {
       break;
     }
   }
+}
+
+void write_entry(Writer& w, const Entry* e) {
+  if (e->has_expire()) {
+    w.byte(kOpExpireTimeMs);
+    w.u64le(static_cast<uint64_t>(e->expire()));
+  }
+  w.byte(value_type(e));
+  w.string(e->key());
+  write_value(w, e);
 }
 
 // ---- reading
@@ -884,6 +898,41 @@ core::Status rdb_load(Databases& dbs, std::string_view data, bool aof_preamble) 
 core::Status rdb_load_file(Databases& dbs, const std::string& path) {
   SFS_ASSIGN_OR_RETURN(std::string data, core::read_file(path));
   return rdb_load(dbs, data).with_context("loading " + path);
+}
+
+std::string rdb_dump(const Entry* e) {
+  std::string out;
+  Writer w(&out);
+  w.byte(value_type(e));
+  write_value(w, e);
+  char version[2] = {static_cast<char>(kWriteVersion & 0xff), static_cast<char>(kWriteVersion >> 8)};
+  w.bytes(std::string_view(version, 2));
+  w.flush();
+  uint64_t crc = w.crc();
+  char b[8];
+  std::memcpy(b, &crc, 8);
+  out.append(b, 8);
+  return out;
+}
+
+bool rdb_dump_payload_valid(std::string_view payload) {
+  if (payload.size() < 10) return false;
+  std::string_view footer = payload.substr(payload.size() - 10);
+  int version = static_cast<unsigned char>(footer[0]) | (static_cast<unsigned char>(footer[1]) << 8);
+  if (version > kMaxReadVersion) return false;
+  uint64_t expected;
+  std::memcpy(&expected, footer.data() + 2, 8);
+  return core::crc64(0, payload.substr(0, payload.size() - 8)) == expected;
+}
+
+core::Result<EntryPtr> rdb_restore(std::string_view payload, std::string_view key) {
+  Reader r(payload.substr(0, payload.size() - 10));
+  uint8_t type;
+  if (!r.byte(&type)) return core::Status::corruption("empty DUMP payload");
+  EntryPtr e = read_value(r, type, std::string(key), -1);
+  if (!r.ok() || e == nullptr) return core::Status::corruption("DUMP payload: " + r.error());
+  if (is_empty_value(e.get())) return core::Status::corruption("DUMP payload holds an empty value");
+  return e;
 }
 
 }  // namespace sfs::kv

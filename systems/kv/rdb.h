@@ -38,4 +38,12 @@ core::Status rdb_save_file(const Databases& dbs, const std::string& path, bool c
 core::Status rdb_load(Databases& dbs, std::string_view data, bool aof_preamble = false);
 core::Status rdb_load_file(Databases& dbs, const std::string& path);
 
+// DUMP / RESTORE payloads, Redis's layout: the value's RDB type byte and encoding, the RDB
+// version (2 bytes, little endian), then the CRC-64 of all that (8 bytes, little endian).
+std::string rdb_dump(const Entry* e);
+// True when the payload's version is one we read and its checksum matches.
+bool rdb_dump_payload_valid(std::string_view payload);
+// The value of a valid payload as a new entry for `key` (no deadline). REQUIRES: valid.
+core::Result<EntryPtr> rdb_restore(std::string_view payload, std::string_view key);
+
 }  // namespace sfs::kv

@@ -205,7 +205,17 @@ void ReplyWriter::simple(std::string_view text) {
   out_->commit(text.size() + 3);
 }
 
+void ErrorStats::count(std::string_view message) {
+  ++total;
+  last.assign(message.substr(0, 32));
+  std::string_view code = message.substr(0, message.find(' '));
+  auto it = by_code.find(code);
+  if (it != by_code.end()) ++it->second;
+  else if (by_code.size() < 128) by_code.emplace(std::string(code), 1);
+}
+
 void ReplyWriter::error(std::string_view message) {
+  if (error_stats_ != nullptr) error_stats_->count(message);
   std::string line = "-";
   line.reserve(message.size() + 3);
   for (char c : message) line.push_back(c == '\r' || c == '\n' ? ' ' : c);

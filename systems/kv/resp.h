@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,12 +72,23 @@ class RespParser {
 // only \'; a closing quote must be followed by a space or the end. False on unbalanced quotes.
 bool split_args(std::string_view line, std::vector<std::string>* out);
 
+// Error replies by code (the first word: "ERR", "WRONGTYPE"...), for INFO errorstats. As Redis,
+// at most 128 distinct codes are tracked; later new codes only count in the total.
+struct ErrorStats {
+  uint64_t total = 0;
+  std::map<std::string, uint64_t, std::less<>> by_code;
+  std::string last;  // the start of the last error (to recognise "unknown subcommand")
+  void count(std::string_view message);
+};
+
 class ReplyWriter {
  public:
   explicit ReplyWriter(core::Buffer* out = nullptr) : out_(out) {}
   void set_output(core::Buffer* out) { out_ = out; }
   core::Buffer* output() const { return out_; }
   void set_protocol(int version) { resp3_ = version == 3; }
+  // Where error replies are counted (null: nowhere).
+  void set_error_stats(ErrorStats* stats) { error_stats_ = stats; }
   bool resp3() const { return resp3_; }
 
   void ok() { raw("+OK\r\n"); }
@@ -109,6 +121,7 @@ class ReplyWriter {
  private:
   void header(char type, size_t n);
   core::Buffer* out_;
+  ErrorStats* error_stats_ = nullptr;
   bool resp3_ = false;
 };
 

@@ -9,10 +9,13 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -38,14 +41,14 @@ Entry* CommandContext::lookup_read(std::string_view key) {
     return nullptr;
   }
   ++server.stats().keyspace_hits;
-  e->set_lru(lru_clock());
+  touch_entry(e);
   return e;
 }
 
 Entry* CommandContext::lookup_write(std::string_view key) {
   Entry* e = db.find(key);
   if (e != nullptr && server.expire_if_needed(db, e)) return nullptr;
-  if (e != nullptr) e->set_lru(lru_clock());
+  if (e != nullptr) touch_entry(e);
   return e;
 }
 
@@ -97,6 +100,7 @@ bool CommandContext::block(std::vector<std::string> keys, int64_t deadline_ms, b
 // Construction and start-up
 
 Server::Server(core::EventLoop& loop, Config config) : loop_(loop), config_(std::move(config)) {
+  access_policy().lfu = config_.maxmemory_policy.ends_with("lfu");
   register_key_commands(commands_);
   register_string_commands(commands_);
   register_list_commands(commands_);
@@ -105,7 +109,13 @@ Server::Server(core::EventLoop& loop, Config config) : loop_(loop), config_(std:
   register_zset_commands(commands_);
   register_server_commands(commands_);
   register_pubsub_commands(commands_);
+  register_admin_commands(commands_);
+  register_sort_commands(commands_);
+  register_bitmap_commands(commands_);
+  register_hyperloglog_commands(commands_);
+  register_dump_commands(commands_);
   for (const auto& spec : commands_) command_index_[spec.name] = &spec;
+  spec_stats_.resize(commands_.size());
   for (int i = 0; i < config_.databases; ++i) dbs_.push_back(std::make_unique<Database>(i));
   start_ms_ = now_ms();
   last_save_ = start_ms_ / 1000;
@@ -231,8 +241,24 @@ int Server::run() {
 // ---------------------------------------------------------------------------------------------
 // Dispatch
 
-void Server::execute(Client& client, std::span<const std::string_view> argv) {
+bool Server::execute(Client& client, std::span<const std::string_view> argv) {
   if (client.connection != nullptr) client.reply.set_output(&client.connection->output());
+  client.reply.set_error_stats(&error_stats_);
+  // CLIENT REPLY OFF / SKIP: this command's replies go nowhere.
+  const Client::ReplyMode reply_mode = client.reply_mode;
+  if (reply_mode != Client::ReplyMode::kOn) {
+    discarded_replies_.clear();
+    client.reply.set_output(&discarded_replies_);
+  }
+  bool done = dispatch(client, argv);
+  if (reply_mode == Client::ReplyMode::kSkip && client.reply_mode == Client::ReplyMode::kSkip) {
+    client.reply_mode = Client::ReplyMode::kOn;
+  }
+  if (reply_mode != Client::ReplyMode::kOn) discarded_replies_.clear();
+  return done;
+}
+
+bool Server::dispatch(Client& client, std::span<const std::string_view> argv) {
   const CommandSpec* spec = find_command(argv[0]);
   if (spec == nullptr) {
     std::string msg = "ERR unknown command '" + std::string(argv[0].substr(0, 128)) +
@@ -241,44 +267,95 @@ void Server::execute(Client& client, std::span<const std::string_view> argv) {
       msg += "'" + std::string(argv[i].substr(0, 128)) + "' ";
     }
     client.reply.error(msg);
+    errors_attributed_ = error_stats_.total;
     if (client.in_multi) client.multi_error = true;
-    return;
+    return true;
   }
   int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     client.reply.error("ERR wrong number of arguments for '" + core::to_lower(argv[0]) + "' command");
+    reject(*spec, argv);
     if (client.in_multi) client.multi_error = true;
-    return;
+    return true;
+  }
+  if (!client.authenticated && !(spec->flags & kNoAuth) && !config_.requirepass.empty()) {
+    client.reply.error("NOAUTH Authentication required.");
+    reject(*spec, argv);
+    if (client.in_multi) client.multi_error = true;
+    return true;
+  }
+  if (client.monitor && (spec->flags & (kReadOnly | kWrite))) {
+    client.reply.error("ERR Replica can't interact with the keyspace");
+    reject(*spec, argv);
+    return true;
   }
   if (client.resp == 2 && client.subscriptions() > 0 && !(spec->flags & kSubscribeOk)) {
     client.reply.error("ERR Can't execute '" + core::to_lower(argv[0]) +
                        "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
                        "allowed in this context");
-    return;
+    reject(*spec, argv);
+    return true;
   }
   if (config_.maxmemory > 0 && (spec->flags & kDenyOom) && !loading_) {
     if (!free_memory_if_needed()) {
       client.reply.error(err::kOom);
+      reject(*spec, argv);
       if (client.in_multi) client.multi_error = true;
-      return;
+      return true;
     }
   }
+  if (pause_until_ms_ != 0 && postpone_if_paused(client, spec)) return false;
   if (client.in_multi && !(spec->flags & kNoMulti)) {
     client.queued.emplace_back(argv.begin(), argv.end());
     client.reply.raw("+QUEUED\r\n");
-    return;
+    return true;
   }
   call(client, *spec, argv);
   if (!ready_keys_.empty()) serve_ready_keys();
+  return true;
 }
 
 void Server::call(Client& client, const CommandSpec& spec, std::span<const std::string_view> argv,
                   bool reprocessing) {
   CommandContext ctx(*this, client, *dbs_[static_cast<size_t>(client.db)], argv, client.reply, &spec);
   ctx.reprocessing = reprocessing;
+  if (!client.is_fake) {
+    // CLIENT LIST's cmd=: the command being run, "container|subcommand" for containers.
+    if ((spec.flags & kContainer) && argv.size() > 1 && argv[1].size() < 32) {
+      client.last_command = spec.name;
+      client.last_command += '|';
+      for (char ch : argv[1]) client.last_command += core::ascii_lower(ch);
+    } else {
+      client.last_command = spec.name;
+    }
+  }
+  const auto started = std::chrono::steady_clock::now();
   spec.handler(ctx);
   ++stats_.commands_processed;
-  if (!client.is_fake) client.last_command = spec.name;
+  if (!ctx.blocked && !client.is_fake) {
+    int64_t took_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+    int64_t took_us = took_ns / 1000;
+    if (config_.slowlog_log_slower_than >= 0 && !(spec.flags & kSkipSlowlog) &&
+        took_us >= config_.slowlog_log_slower_than) {
+      slowlog_push(client, argv, took_us);
+    }
+    // Errors replied since the last command was charged are this command's (EXEC's inner
+    // commands charge their own first). An unknown subcommand is not a command: no stats.
+    bool failed = error_stats_.total > errors_attributed_;
+    errors_attributed_ = error_stats_.total;
+    if (!(failed && std::string_view(error_stats_.last).starts_with("ERR unknown subcommand"))) {
+      CommandStats& st = stats_for(spec, argv);
+      ++st.calls;
+      st.usec += static_cast<uint64_t>(took_us);
+      if (failed) ++st.failed;
+      size_t bucket = 0;
+      while (bucket + 1 < st.buckets.size() && (int64_t{1024} << bucket) < took_ns) ++bucket;
+      ++st.buckets[bucket];
+    }
+  }
+  if (!monitors_.empty() && !ctx.blocked && !client.is_fake && !(spec.flags & (kAdmin | kSkipMonitor))) {
+    feed_monitors(client, argv);
+  }
   if (ctx.dirty > 0) {
     dirty_ += ctx.dirty;
     if (!loading_) {
@@ -401,6 +478,172 @@ void Server::active_expire() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// MONITOR, SLOWLOG, CLIENT PAUSE
+
+namespace {
+
+// True when argument i of a command carries a secret (AUTH's password, HELLO's AUTH pair), which
+// MONITOR and SLOWLOG show as "(redacted)".
+bool is_secret(std::span<const std::string_view> argv, size_t i) {
+  if (core::iequals(argv[0], "auth")) return i >= 1;
+  if (core::iequals(argv[0], "hello")) {
+    for (size_t j = 2; j + 2 < argv.size() && j < i; ++j) {
+      if (core::iequals(argv[j], "auth") && (i == j + 1 || i == j + 2)) return true;
+    }
+  }
+  return false;
+}
+
+// Redis's sdscatrepr: a quoted string with \n \r \t \a \b \\ \" escaped and other
+// non-printable bytes as \xhh.
+void append_quoted(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      default:
+        if (ch >= 0x20 && ch < 0x7f) {
+          out += static_cast<char>(ch);
+        } else {
+          out += "\\x";
+          out += kHex[ch >> 4];
+          out += kHex[ch & 15];
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+void Server::add_monitor(Client& c) {
+  if (c.monitor) return;
+  c.monitor = true;
+  monitors_.push_back(&c);
+}
+
+void Server::remove_monitor(Client& c) {
+  c.monitor = false;
+  monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), &c), monitors_.end());
+}
+
+void Server::feed_monitors(const Client& client, std::span<const std::string_view> argv) {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  char stamp[64];
+  std::snprintf(stamp, sizeof(stamp), "+%ld.%06ld [%d ", static_cast<long>(tv.tv_sec),
+                static_cast<long>(tv.tv_usec), client.db);
+  std::string line = stamp;
+  line += client.peer;
+  line += ']';
+  for (size_t i = 0; i < argv.size(); ++i) {
+    line += ' ';
+    append_quoted(line, is_secret(argv, i) ? std::string_view("(redacted)") : argv[i]);
+  }
+  line += "\r\n";
+  for (Client* m : monitors_) {
+    if (m->connection != nullptr) m->connection->send(line);
+  }
+}
+
+void Server::slowlog_push(const Client& client, std::span<const std::string_view> argv,
+                          int64_t duration_us) {
+  // As Redis: at most 32 arguments (the last one then says how many more there were), each cut
+  // to 128 bytes with a note of how many more it had.
+  constexpr size_t kMaxArgs = 32, kMaxArgLen = 128;
+  SlowlogEntry entry;
+  entry.id = slowlog_next_id_++;
+  entry.time = now_ms() / 1000;
+  entry.duration_us = duration_us;
+  size_t shown = std::min(argv.size(), kMaxArgs);
+  for (size_t i = 0; i < shown; ++i) {
+    if (shown != argv.size() && i == shown - 1) {
+      entry.args.push_back("... (" + std::to_string(argv.size() - shown + 1) + " more arguments)");
+      break;
+    }
+    std::string_view a = is_secret(argv, i) ? std::string_view("(redacted)") : argv[i];
+    if (a.size() > kMaxArgLen) {
+      entry.args.push_back(std::string(a.substr(0, kMaxArgLen)) + "... (" +
+                           std::to_string(a.size() - kMaxArgLen) + " more bytes)");
+    } else {
+      entry.args.emplace_back(a);
+    }
+  }
+  entry.addr = client.peer;
+  entry.name = client.name;
+  slowlog_.push_front(std::move(entry));
+  while (slowlog_.size() > static_cast<size_t>(config_.slowlog_max_len)) slowlog_.pop_back();
+}
+
+void Server::pause_clients(int64_t until_ms, bool all) {
+  // A second pause extends (never shortens) the first and can only widen it to ALL.
+  pause_all_ = (pause_until_ms_ != 0 && pause_all_) || all;
+  if (until_ms <= pause_until_ms_) return;
+  pause_until_ms_ = until_ms;
+  if (pause_timer_) loop_.cancel(pause_timer_);
+  pause_timer_ = loop_.run_after(core::Milliseconds(std::max<int64_t>(0, until_ms - now_ms())), [this] {
+    pause_timer_ = 0;
+    unpause_clients();
+  });
+}
+
+void Server::unpause_clients() {
+  pause_until_ms_ = 0;
+  pause_all_ = false;
+  if (pause_timer_) loop_.cancel(pause_timer_);
+  pause_timer_ = 0;
+  std::vector<uint64_t> ids = std::move(postponed_);
+  postponed_.clear();
+  for (uint64_t id : ids) {
+    loop_.defer([this, id] {
+      if (Client* c = client_by_id(id); c != nullptr && !c->blocked && c->connection) {
+        c->connection->process_input();
+      }
+    });
+  }
+}
+
+namespace {
+
+// What a WRITE pause holds back: commands that may change the dataset or be propagated
+// (PUBLISH, and PFCOUNT which caches its estimate in the value, as Redis), and an EXEC whose
+// transaction holds one.
+bool may_replicate(const CommandSpec& spec) {
+  std::string_view name = spec.name;
+  return (spec.flags & kWrite) || name == "publish" || name == "pfcount";
+}
+
+}  // namespace
+
+bool Server::postpone_if_paused(Client& client, const CommandSpec* spec) {
+  // The AOF loader and MONITOR clients (replicas, for Redis) are never paused.
+  if (client.is_fake || client.connection == nullptr || client.monitor) return false;
+  if (now_ms() >= pause_until_ms_) {
+    unpause_clients();
+    return false;
+  }
+  bool affected = pause_all_ || may_replicate(*spec);
+  if (!affected && std::string_view(spec->name) == "exec" && client.in_multi) {
+    for (const auto& args : client.queued) {
+      const CommandSpec* queued = find_command(args[0]);
+      if (queued != nullptr && may_replicate(*queued)) affected = true;
+    }
+  }
+  if (!affected) return false;
+  if (std::find(postponed_.begin(), postponed_.end(), client.id()) == postponed_.end()) {
+    postponed_.push_back(client.id());
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // WATCH
 
 void Server::signal_modified(int db, std::string_view key) {
@@ -481,8 +724,10 @@ void Server::unblock_client(Client& client, bool timed_out) {
   --blocked_clients_;
   if (client.connection == nullptr) return;
   if (timed_out) {
-    client.reply.set_output(&client.connection->output());
-    if (state->null_bulk_on_timeout) client.reply.null();
+    client.reply.set_output(client.reply_mode == Client::ReplyMode::kOff ? &discarded_replies_
+                                                                          : &client.connection->output());
+    if (state->zero_on_timeout) client.reply.integer(0);
+    else if (state->null_bulk_on_timeout) client.reply.null();
     else client.reply.null_array();
   }
   // Commands the client pipelined after the blocking one run once this iteration ends.
@@ -515,7 +760,8 @@ void Server::serve_ready_keys() {
         const CommandSpec* spec = find_command(views[0]);
         int saved_db = c->db;
         c->db = c->blocked->db;
-        c->reply.set_output(&c->connection->output());
+        c->reply.set_output(c->reply_mode == Client::ReplyMode::kOff ? &discarded_replies_
+                                                                     : &c->connection->output());
         call(*c, *spec, views, true);
         c->db = saved_db;
         // A client that is still blocked means the key has no more data for this command.
@@ -532,6 +778,7 @@ void Server::serve_ready_keys() {
 void Server::add_client(std::unique_ptr<ClientConnection> connection) {
   ClientConnection* raw = connection.get();
   raw->client.laddr = "127.0.0.1:" + std::to_string(port_);
+  raw->client.authenticated = config_.requirepass.empty();
   clients_.emplace(raw, std::move(connection));
   if (!raw->start().is_ok()) raw->close();
 }
@@ -540,6 +787,8 @@ void Server::remove_client(ClientConnection* connection) {
   auto it = clients_.find(connection);
   if (it == clients_.end()) return;
   Client& c = connection->client;
+  if (c.monitor) remove_monitor(c);
+  postponed_.erase(std::remove(postponed_.begin(), postponed_.end(), c.id()), postponed_.end());
   unblock_client(c, false);
   unwatch_all(c);
   for (const auto& ch : std::vector<std::string>(c.channels.begin(), c.channels.end())) unsubscribe(c, ch, false, false);
@@ -569,6 +818,7 @@ std::string Server::client_info(const Client& c) {
   if (c.in_multi) flags += 'x';
   if (c.blocked) flags += 'b';
   if (c.subscriptions() > 0) flags += 'P';
+  if (c.monitor) flags += 'O';
   if (flags.empty()) flags = "N";
   size_t qbuf = c.connection ? c.connection->buffered_input() : 0;
   size_t omem = c.connection ? c.connection->pending_output() : 0;
@@ -691,6 +941,7 @@ bool Server::free_memory_if_needed() {
   if (policy == "noeviction") return false;
   bool volatile_only = policy.starts_with("volatile");
   bool by_lru = policy.ends_with("lru");
+  bool by_lfu = policy.ends_with("lfu");
   bool by_ttl = policy == "volatile-ttl";
   while (used > static_cast<size_t>(config_.maxmemory)) {
     // Sample maxmemory-samples candidates across the databases; keep the best.
@@ -715,13 +966,14 @@ bool Server::free_memory_if_needed() {
         double score;
         if (by_ttl) score = -static_cast<double>(e->expire());
         else if (by_lru) score = static_cast<double>(idle_seconds(e));
+        else if (by_lfu) score = 255.0 - lfu_frequency(e);
         else score = static_cast<double>(rng()() % 1000000);
         if (score > best_score) {
           best_score = score;
           best_db = db.get();
           best_key = std::string(e->key());
         }
-        if (!by_lru && !by_ttl) break;  // random: the first one will do
+        if (!by_lru && !by_lfu && !by_ttl) break;  // random: the first one will do
       }
     }
     if (best_db == nullptr) return false;
@@ -930,6 +1182,39 @@ void Server::debug_sleep(double seconds) {
 
 void Server::reset_stats() {
   stats_ = Stats();
+  spec_stats_.assign(commands_.size(), CommandStats());
+  subcommand_stats_.clear();
+  error_stats_ = ErrorStats();
+  errors_attributed_ = 0;
+}
+
+std::string Server::full_name(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  std::string name = spec.name;
+  if ((spec.flags & kContainer) && argv.size() > 1 && argv[1].size() < 32) {
+    name += '|';
+    for (char ch : argv[1]) name += core::ascii_lower(ch);
+  }
+  return name;
+}
+
+void Server::reject(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  errors_attributed_ = error_stats_.total;
+  ++stats_for(spec, argv).rejected;
+}
+
+CommandStats& Server::stats_for(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  if ((spec.flags & kContainer) && argv.size() > 1 && argv[1].size() < 32) {
+    return subcommand_stats_[full_name(spec, argv)];
+  }
+  return spec_stats_[static_cast<size_t>(&spec - commands_.data())];
+}
+
+std::map<std::string, CommandStats> Server::command_stats() const {
+  std::map<std::string, CommandStats> all(subcommand_stats_.begin(), subcommand_stats_.end());
+  for (size_t i = 0; i < commands_.size(); ++i) {
+    if (spec_stats_[i].calls + spec_stats_[i].rejected > 0) all.emplace(commands_[i].name, spec_stats_[i]);
+  }
+  return all;
 }
 
 }  // namespace sfs::kv

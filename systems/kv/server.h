@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -77,6 +78,10 @@ enum CommandFlag : uint32_t {
   kBlocking = 1 << 7,
   kSubscribeOk = 1 << 8, // allowed in the RESP2 subscribed context
   kLoading = 1 << 9,
+  kContainer = 1 << 10,  // has subcommands (CLIENT INFO, CONFIG GET...)
+  kNoAuth = 1 << 11,     // allowed before AUTH when a password is required
+  kSkipSlowlog = 1 << 12,
+  kSkipMonitor = 1 << 13,
 };
 
 struct CommandContext;
@@ -112,6 +117,12 @@ class Client {
   std::string last_command = "NULL";
   bool is_fake = false;         // the AOF loader: no socket, never blocks
   bool close_requested = false;  // QUIT, CLIENT KILL: close after the reply is written
+  bool authenticated = true;     // false until AUTH while requirepass is set
+  bool monitor = false;          // MONITOR: receives every command the server runs
+  bool no_evict = false;         // CLIENT NO-EVICT (recorded; client eviction is not done)
+  // CLIENT REPLY: kOn, kOff (no replies at all), kSkip (none for the next command).
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkip };
+  ReplyMode reply_mode = ReplyMode::kOn;
 
   // MULTI / WATCH.
   bool in_multi = false;
@@ -133,6 +144,7 @@ class Client {
     int64_t deadline_ms = 0;  // 0: none
     core::EventLoop::TimerId timer = 0;
     bool null_bulk_on_timeout = false;  // BLMOVE/BRPOPLPUSH answer $-1, the others *-1
+    bool zero_on_timeout = false;       // WAIT answers :0 (no replica acknowledged)
   };
   std::unique_ptr<Blocked> blocked;
 
@@ -204,6 +216,28 @@ struct Stats {
   uint64_t pubsub_messages = 0;
 };
 
+// Per-command statistics (INFO commandstats, LATENCY HISTOGRAM), keyed by the command's full name
+// ("get", "config|set").
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected = 0;  // refused before running (arity, NOAUTH, OOM, context)
+  uint64_t failed = 0;    // ran and replied an error
+  // Latency histogram: bucket k counts calls that took at most 1024 << k nanoseconds (about
+  // 2^k microseconds), the power-of-two steps LATENCY HISTOGRAM reports.
+  std::array<uint64_t, 40> buckets{};
+};
+
+// One SLOWLOG entry: a command that ran for at least slowlog-log-slower-than microseconds.
+struct SlowlogEntry {
+  int64_t id;
+  int64_t time;         // Unix seconds when it was logged
+  int64_t duration_us;
+  std::vector<std::string> args;  // at most 32, each at most 128 bytes (with a note of the rest)
+  std::string addr;
+  std::string name;
+};
+
 class Server {
  public:
   Server(core::EventLoop& loop, Config config);
@@ -216,8 +250,10 @@ class Server {
   // Runs the loop until SHUTDOWN or a termination signal; returns the exit code.
   int run();
 
-  // Executes one request for `client` (argv views stay valid for the call).
-  void execute(Client& client, std::span<const std::string_view> argv);
+  // Executes one request for `client` (argv views stay valid for the call). Returns false when
+  // the request was not run because clients are paused (CLIENT PAUSE): the caller keeps it and
+  // offers it again once the client is resumed.
+  bool execute(Client& client, std::span<const std::string_view> argv);
   // Runs the commands whose keys became ready.
   void serve_ready_keys();
   // EXEC: runs the client's queued commands (after EXEC's own checks).
@@ -267,6 +303,25 @@ class Server {
   size_t channel_subscribers(std::string_view channel) const;
   size_t pattern_count() const { return patterns_.size(); }
 
+  // True while EXEC runs a transaction's commands.
+  bool in_exec() const { return in_exec_; }
+  // MONITOR: the client starts receiving every command run by the others.
+  void add_monitor(Client& c);
+  void remove_monitor(Client& c);
+  // SLOWLOG.
+  const std::deque<SlowlogEntry>& slowlog() const { return slowlog_; }
+  // Every command's statistics by full name (those never called are left out).
+  std::map<std::string, CommandStats> command_stats() const;
+  const ErrorStats& error_stats() const { return error_stats_; }
+  void slowlog_reset() { slowlog_.clear(); }
+  // CLIENT PAUSE / UNPAUSE. While paused, commands of other clients (all, or only writes) wait
+  // in their input buffers.
+  void pause_clients(int64_t until_ms, bool all);
+  void unpause_clients();
+  // True when `client`'s next command `spec` must wait for the pause to end; the client is then
+  // resumed by unpause_clients().
+  bool postpone_if_paused(Client& client, const CommandSpec* spec);
+
   // WATCH.
   void watch(Client& c, std::string_view key);
   void unwatch_all(Client& c);
@@ -305,10 +360,18 @@ class Server {
  private:
   enum class ChildKind { kNone, kRdb, kAof };
   friend struct CommandContext;
+  bool dispatch(Client& client, std::span<const std::string_view> argv);
   void call(Client& client, const CommandSpec& spec, std::span<const std::string_view> argv,
             bool reprocessing = false);
   void cron();
   void active_expire();
+  void feed_monitors(const Client& client, std::span<const std::string_view> argv);
+  // The full name stats are kept under: "name", or "name|sub" for a container's subcommand.
+  static std::string full_name(const CommandSpec& spec, std::span<const std::string_view> argv);
+  // A command refused before it ran: counts as rejected.
+  void reject(const CommandSpec& spec, std::span<const std::string_view> argv);
+  CommandStats& stats_for(const CommandSpec& spec, std::span<const std::string_view> argv);
+  void slowlog_push(const Client& client, std::span<const std::string_view> argv, int64_t duration_us);
   void on_child_exit(int pid, int status);
   void reap_children();
   core::Status load_data();
@@ -355,6 +418,20 @@ class Server {
   std::unordered_map<std::string, std::vector<Client*>> channels_;
   std::map<std::string, std::vector<Client*>> patterns_;
 
+  // MONITOR clients; the slow log; CLIENT PAUSE state.
+  std::vector<Client*> monitors_;
+  std::vector<CommandStats> spec_stats_;  // by position in commands_ (a lookup-free counter)
+  std::map<std::string, CommandStats> subcommand_stats_;  // "config|get"...
+  ErrorStats error_stats_;
+  uint64_t errors_attributed_ = 0;  // error_stats_.total already charged to some command
+  std::deque<SlowlogEntry> slowlog_;
+  int64_t slowlog_next_id_ = 0;
+  int64_t pause_until_ms_ = 0;  // 0: not paused
+  bool pause_all_ = false;
+  core::EventLoop::TimerId pause_timer_ = 0;
+  std::vector<uint64_t> postponed_;  // ids of clients waiting for the pause to end
+  core::Buffer discarded_replies_;   // CLIENT REPLY OFF/SKIP write here
+
   // WATCH: (db, key) -> clients watching it.
   std::map<std::pair<int, std::string>, std::vector<Client*>> watched_;
 
@@ -376,5 +453,10 @@ void register_set_commands(std::vector<CommandSpec>& table);
 void register_zset_commands(std::vector<CommandSpec>& table);
 void register_server_commands(std::vector<CommandSpec>& table);
 void register_pubsub_commands(std::vector<CommandSpec>& table);
+void register_admin_commands(std::vector<CommandSpec>& table);
+void register_sort_commands(std::vector<CommandSpec>& table);
+void register_bitmap_commands(std::vector<CommandSpec>& table);
+void register_hyperloglog_commands(std::vector<CommandSpec>& table);
+void register_dump_commands(std::vector<CommandSpec>& table);
 
 }  // namespace sfs::kv

@@ -1,7 +1,9 @@
 // Interop with the real Redis tools and clients (Debian's redis-server, redis-cli,
-// redis-benchmark; ioredis from npm): scripted and interactive redis-cli, every redis-benchmark
-// test of the bench, the ioredis suite, RDB files in both directions, and Redis 7's reading of our
-// AOF directory. Also `sfs kv cli`, scripted and interactive.
+// redis-benchmark; ioredis and node-redis from npm; redis-py from Debian): scripted and
+// interactive redis-cli, every redis-benchmark test of the bench, the ioredis suite, redis-py and
+// node-redis transcripts compared line by line with the same scripts run against redis-server,
+// RDB files in both directions, and Redis 7's reading of our AOF directory. Also `sfs kv cli`,
+// scripted and interactive.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -180,6 +182,113 @@ TEST(InteropTest, RdbFromSfsKvLoadsIntoRealRedis) {
   redis->process.stop();
 }
 
+// HyperLogLogs are strings in Redis's own layout: the same PFADD/PFMERGE sequence must leave the
+// same bytes (sparse while small, dense after), and an HLL made by either server counts the same
+// in the other.
+TEST(InteropTest, HyperLogLogBytesMatchRealRedis) {
+  REQUIRE_PROGRAM("redis-server");
+  core::testing::TempDir redis_dir;
+  auto redis = RealRedis::start(redis_dir.path());
+  ASSERT_TRUE(redis);
+  auto ours = KvServer::start();
+  ASSERT_TRUE(ours.is_ok()) << ours.status().to_string();
+  auto rc = RespClient::connect(redis->port);
+  ASSERT_TRUE(rc.is_ok());
+  RespClient c = (*ours)->client();
+#if defined(SFS_SANITIZE)
+  const int kTotal = 6000;
+#else
+  const int kTotal = 20000;
+#endif
+  int added = 0;
+  for (int step = 1; added < kTotal; step *= 2) {
+    std::vector<std::string> args = {"PFADD", "h"};
+    for (int i = 0; i < step && added < kTotal; ++i, ++added) args.push_back("member:" + std::to_string(added * 7919));
+    EXPECT_EQ(c.call(args), rc->call(args)) << added;
+    EXPECT_EQ(c.call({"GET", "h"}), rc->call({"GET", "h"})) << "after " << added << " elements";
+    EXPECT_EQ(c.call({"PFCOUNT", "h"}), rc->call({"PFCOUNT", "h"})) << added;
+    std::vector<std::string> other = {"PFADD", "o" + std::to_string(step % 3), "x" + std::to_string(step), "y" + std::to_string(added)};
+    EXPECT_EQ(c.call(other), rc->call(other));
+  }
+  for (const auto& args : std::vector<std::vector<std::string>>{{"PFMERGE", "m", "o0", "o1", "o2"},
+                                                                 {"PFMERGE", "m2", "o1", "h"},
+                                                                 {"PFCOUNT", "o0", "o1", "o2", "h"}}) {
+    EXPECT_EQ(c.call(args), rc->call(args));
+  }
+  for (const char* key : {"m", "m2", "o0", "o1", "o2"}) {
+    EXPECT_EQ(c.call({"GET", key}), rc->call({"GET", key})) << key;
+  }
+  // Redis's dense HLL into ours, ours into Redis, then both keep adding.
+  std::string dense = rc->call({"GET", "h"});
+  ASSERT_EQ(dense.size(), 12304u);
+  EXPECT_EQ(c.call({"SET", "fromredis", dense}), "OK");
+  EXPECT_EQ(rc->call({"SET", "fromsfs", c.call({"GET", "m"})}), "OK");
+  EXPECT_EQ(c.call({"PFADD", "fromredis", "one", "more"}), rc->call({"PFADD", "h", "one", "more"}));
+  EXPECT_EQ(c.call({"PFCOUNT", "fromredis"}), rc->call({"PFCOUNT", "h"}));
+  EXPECT_EQ(rc->call({"PFCOUNT", "fromsfs"}), c.call({"PFCOUNT", "m"}));
+  (*ours)->process.stop();
+  redis->process.stop();
+}
+
+// DUMP payloads move values both ways: Redis 7's compact encodings into ours, our plain ones into
+// Redis, for small and large values of every type.
+TEST(InteropTest, DumpRestoreBothWays) {
+  REQUIRE_PROGRAM("redis-server");
+  core::testing::TempDir redis_dir;
+  auto redis = RealRedis::start(redis_dir.path());
+  ASSERT_TRUE(redis);
+  auto ours = KvServer::start();
+  ASSERT_TRUE(ours.is_ok()) << ours.status().to_string();
+  auto rc = RespClient::connect(redis->port);
+  ASSERT_TRUE(rc.is_ok());
+  RespClient c = (*ours)->client();
+  std::vector<std::vector<std::string>> fill = {
+      {"SET", "str", "hello"}, {"SET", "int", "-123456789"}, {"SET", "long", std::string(300, 'z')},
+      {"RPUSH", "list", "a", "b", "3"}, {"HSET", "hash", "f", "v", "n", "7"}, {"SADD", "iset", "1", "2", "3"},
+      {"SADD", "set", "x", "y"}, {"ZADD", "zset", "1.5", "a", "-2", "b", "inf", "c"}};
+  std::vector<std::string> big_list = {"RPUSH", "biglist"}, big_hash = {"HSET", "bighash"},
+                           big_set = {"SADD", "bigset"}, big_zset = {"ZADD", "bigzset"};
+  for (int i = 0; i < 700; ++i) {
+    std::string v = "value-" + std::to_string(i * 31);
+    big_list.push_back(v);
+    big_hash.insert(big_hash.end(), {"field" + std::to_string(i), v});
+    big_set.push_back(v);
+    big_zset.insert(big_zset.end(), {std::to_string(i * 0.25), v});
+  }
+  fill.insert(fill.end(), {big_list, big_hash, big_set, big_zset});
+  for (const auto& args : fill) {
+    c.call(args);
+    rc->call(args);
+  }
+  auto value_of = [](RespClient& client, const std::string& key) {
+    std::string type = client.call({"TYPE", key});
+    if (type == "string") return client.call({"GET", key});
+    if (type == "list") return client.call({"LRANGE", key, "0", "-1"});
+    if (type == "hash") {  // field order is the table's: compare sorted pairs
+      std::string all = client.call({"HGETALL", key});
+      auto parts = core::split(std::string_view(all).substr(1, all.size() - 2), ',');
+      std::vector<std::string> pairs;
+      for (size_t i = 0; i + 1 < parts.size(); i += 2) pairs.push_back(std::string(parts[i]) + "=" + std::string(parts[i + 1]));
+      std::sort(pairs.begin(), pairs.end());
+      return core::join(pairs, ",");
+    }
+    if (type == "set") return client.call({"SORT", key, "ALPHA"});
+    if (type == "zset") return client.call({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+    return type;
+  };
+  for (const char* key : {"str", "int", "long", "list", "hash", "iset", "set", "zset", "biglist", "bighash", "bigset", "bigzset"}) {
+    std::string from_redis = rc->call({"DUMP", key});
+    std::string from_ours = c.call({"DUMP", key});
+    EXPECT_EQ(c.call({"RESTORE", std::string("r-") + key, "0", from_redis}), "OK") << key;
+    EXPECT_EQ(rc->call({"RESTORE", std::string("r-") + key, "0", from_ours}), "OK") << key;
+    std::string expected = value_of(*rc, key);
+    EXPECT_EQ(value_of(c, std::string("r-") + key), expected) << key;
+    EXPECT_EQ(value_of(*rc, std::string("r-") + key), expected) << key;
+  }
+  (*ours)->process.stop();
+  redis->process.stop();
+}
+
 TEST(InteropTest, AofDirectoryLoadsIntoRealRedis) {
   REQUIRE_PROGRAM("redis-server");
   auto dir = std::make_shared<core::testing::TempDir>();
@@ -340,6 +449,66 @@ TEST(InteropTest, Ioredis) {
   (*s)->process.stop();
 }
 
+// Runs a transcript script (one line per operation) against Debian's redis-server and against
+// sfs kv and expects the same transcript: every difference a client library's user could see
+// shows up as a differing line.
+void expect_same_transcript(const std::vector<std::string>& script, const std::string& what) {
+  core::testing::TempDir redis_dir;
+  auto redis = RealRedis::start(redis_dir.path());
+  ASSERT_TRUE(redis);
+  auto s = KvServer::start();
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  auto transcript = [&](uint16_t port) {
+    std::vector<std::string> argv = script;
+    argv.push_back(std::to_string(port));
+    int code = -1;
+    std::string out = run(argv, "", &code);
+    EXPECT_EQ(code, 0) << what << " failed against port " << port << ":\n" << out;
+    EXPECT_NE(out.find("\ndone\n"), std::string::npos) << out;
+    return out;
+  };
+  std::string expected = transcript(redis->port);
+  std::string got = transcript((*s)->port);
+  auto split_lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (auto piece : core::split(text, '\n')) out.emplace_back(piece);
+    return out;
+  };
+  std::vector<std::string> a = split_lines(expected), b = split_lines(got);
+  std::string differences;
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    std::string x = i < a.size() ? a[i] : "<missing>", y = i < b.size() ? b[i] : "<missing>";
+    if (x != y) differences += "  redis:  " + x + "\n  sfs kv: " + y + "\n";
+  }
+  EXPECT_TRUE(differences.empty()) << what << " sees differences between Redis and sfs kv:\n"
+                                   << differences;
+  EXPECT_GT(a.size(), 100u);
+  (*s)->process.stop();
+  redis->process.stop();
+}
+
+TEST(InteropTest, RedisPySameAsRealRedis) {
+  REQUIRE_PROGRAM("redis-server");
+  // Debian's python3-redis lives in the system interpreter's dist-packages.
+  if (run({"/usr/bin/python3", "-c", "import redis"}).find("Error") != std::string::npos ||
+      !fs::exists("/usr/lib/python3/dist-packages/redis")) {
+    SFS_SKIP_UNLESS_CI("python3-redis is not installed (scripts/setup test)");
+  }
+  expect_same_transcript({"/usr/bin/python3", core::testing::source_dir() +
+                                                  "/systems/kv/tests/python/redis_py_test.py"},
+                         "redis-py");
+}
+
+TEST(InteropTest, NodeRedisSameAsRealRedis) {
+  REQUIRE_PROGRAM("node");
+  REQUIRE_PROGRAM("redis-server");
+  std::string dir = core::testing::source_dir() + "/systems/kv/tests/node";
+  if (!fs::exists(dir + "/node_modules/redis")) {
+    SFS_SKIP_UNLESS_CI("node-redis is not installed (scripts/setup test runs npm ci)");
+  }
+  expect_same_transcript({"node", dir + "/node_redis_test.js"}, "node-redis");
+}
+
 TEST(InteropTest, SfsKvCliScriptedAgainstRealRedisAndOurs) {
   auto s = KvServer::start();
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
@@ -359,6 +528,16 @@ TEST(InteropTest, SfsKvCliScriptedAgainstRealRedisAndOurs) {
             "(error) ERR unknown command 'NOPE', with args beginning with: \n");
   EXPECT_EQ(code, 1);
   EXPECT_EQ(run({cli, "kv", "cli", "-p", p}, "SET a 1\nINCR a\n\nGET a\n"), "OK\n2\n2\n");
+  // -a / --user --pass authenticate first, as with redis-cli (which also warns on stderr).
+  EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "CONFIG", "SET", "requirepass", "s3"}), "OK\n");
+  std::string out = run({cli, "kv", "cli", "-p", p, "-a", "s3", "GET", "a"});
+  EXPECT_TRUE(out.ends_with("2\n")) << out;
+  out = run({cli, "kv", "cli", "-p", p, "--user", "default", "--pass", "s3", "GET", "a"});
+  EXPECT_TRUE(out.ends_with("2\n")) << out;
+  out = run({cli, "kv", "cli", "-p", p, "-a", "wrong", "GET", "a"});
+  EXPECT_NE(out.find("AUTH failed: WRONGPASS"), std::string::npos) << out;
+  EXPECT_TRUE(out.ends_with("NOAUTH Authentication required.\n")) << out;
+  EXPECT_EQ(run({cli, "kv", "cli", "-p", p, "-a", "s3", "CONFIG", "SET", "requirepass", ""}).substr(0, 7), "Warning");
   if (core::testing::have_program("redis-server")) {
     core::testing::TempDir redis_dir;
     auto redis = RealRedis::start(redis_dir.path());

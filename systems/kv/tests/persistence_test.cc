@@ -230,6 +230,46 @@ TEST(AofTest, ReplayRewriteAndRestart) {
   s->process.stop();
 }
 
+// SORT ... STORE (propagated as DEL + RPUSH of the result), the bitmap writes, RESTORE with a
+// relative TTL (propagated with ABSTTL) and PFADD replay to the same data.
+TEST(AofTest, SortStoreBitmapRestoreAndPfaddReplay) {
+  auto dir = std::make_shared<core::testing::TempDir>();
+  std::vector<std::string> aof = {"--appendonly", "yes", "--appendfsync", "always"};
+  {
+    auto s = start(dir, aof);
+    RespClient c = s->client();
+    EXPECT_EQ(c.call({"SADD", "sortme", "pear", "fig", "kiwi", "apple"}), ":4");
+    EXPECT_EQ(c.call({"MSET", "w_pear", "1", "w_fig", "3", "w_kiwi", "2", "w_apple", "4"}), "OK");
+    EXPECT_EQ(c.call({"SORT", "sortme", "ALPHA", "STORE", "sorted"}), ":4");
+    EXPECT_EQ(c.call({"SORT", "sortme", "BY", "w_*", "DESC", "GET", "#", "GET", "w_*", "STORE", "byweight"}), ":8");
+    EXPECT_EQ(c.call({"SET", "gone", "x", "EX", "1000"}), "OK");
+    EXPECT_EQ(c.call({"SORT", "sortme", "ALPHA", "LIMIT", "0", "0", "STORE", "gone"}), ":0");
+    EXPECT_EQ(c.call({"SET", "replaced", "x", "EX", "1000"}), "OK");
+    EXPECT_EQ(c.call({"SORT", "sortme", "ALPHA", "LIMIT", "1", "1", "STORE", "replaced"}), ":1");
+    EXPECT_EQ(c.call({"SETBIT", "bits", "9", "1"}), ":0");
+    EXPECT_EQ(c.call({"BITFIELD", "bits", "SET", "u8", "#2", "65", "INCRBY", "i5", "0", "3"}), "[:0,:3]");
+    EXPECT_EQ(c.call({"BITOP", "OR", "bitsor", "bits", "sortme_missing"}), ":3");
+    std::string payload = c.call({"DUMP", "sortme"});
+    EXPECT_EQ(c.call({"RESTORE", "restored", "100000000", payload}), "OK");
+    EXPECT_EQ(c.call({"PFADD", "hll", "a", "b", "c"}), ":1");
+    (void)s->process.process().kill(SIGKILL);
+    (void)s->process.process().wait();
+  }
+  auto s = start(dir, aof);
+  RespClient c = s->client();
+  EXPECT_EQ(c.call({"LRANGE", "sorted", "0", "-1"}), "[apple,fig,kiwi,pear]");
+  EXPECT_EQ(c.call({"LRANGE", "byweight", "0", "-1"}), "[apple,4,fig,3,kiwi,2,pear,1]");
+  EXPECT_EQ(c.call({"EXISTS", "gone"}), ":0");
+  EXPECT_EQ(c.call({"LRANGE", "replaced", "0", "-1"}), "[fig]");
+  EXPECT_EQ(c.call({"TTL", "replaced"}), ":-1");
+  EXPECT_EQ(c.call({"BITFIELD", "bitsor", "GET", "u8", "0", "GET", "u8", "8", "GET", "u8", "16"}), "[:24,:64,:65]");
+  EXPECT_EQ(c.call({"SORT", "restored", "ALPHA"}), "[apple,fig,kiwi,pear]");
+  std::string ttl = c.call({"TTL", "restored"});
+  EXPECT_TRUE(ttl == ":100000" || ttl == ":99999") << ttl;  // an absolute deadline, not restarted
+  EXPECT_EQ(c.call({"PFCOUNT", "hll"}), ":3");
+  s->process.stop();
+}
+
 TEST(AofTest, TruncatedTailIsRepairedAndUnfinishedMultiDropped) {
   auto dir = std::make_shared<core::testing::TempDir>();
   std::vector<std::string> aof = {"--appendonly", "yes", "--appendfsync", "always"};

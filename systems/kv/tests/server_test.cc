@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "systems/kv/tests/test_client.h"
+#include "systems/kv/util.h"
 
 namespace sfs::kv {
 namespace {
@@ -278,6 +279,29 @@ TEST_F(ServerTest, MaxmemoryEvictsOrRefuses) {
   }
   EXPECT_EQ(c.call({"GET", "forever"}), "v");
   EXPECT_LT(std::stoll(c.call({"DBSIZE"}).substr(1)), 10001);
+  // allkeys-lfu keeps the frequently read keys, evicting ones read once.
+  EXPECT_EQ(c.call({"FLUSHALL"}), "OK");
+  EXPECT_EQ(c.call({"CONFIG", "SET", "maxmemory", "0"}), "OK");
+  EXPECT_EQ(c.call({"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}), "OK");
+  batch.clear();
+  for (int i = 0; i < 20; ++i) batch += RespClient::encode({"SET", "hot:" + std::to_string(i), value});
+  for (int round = 0; round < 300; ++round) {
+    for (int i = 0; i < 20; ++i) batch += RespClient::encode({"GET", "hot:" + std::to_string(i)});
+  }
+  ASSERT_TRUE(c.send_raw(batch));
+  for (int i = 0; i < 20 * 301; ++i) ASSERT_NE(c.read(), "<timeout>");
+  int64_t freq = 0;
+  ASSERT_TRUE(parse_ll(c.call({"OBJECT", "FREQ", "hot:0"}).substr(1), &freq));
+  EXPECT_GT(freq, 6);
+  EXPECT_EQ(c.call({"CONFIG", "SET", "maxmemory", limit}), "OK");
+  batch.clear();
+  for (int i = 0; i < 10000; ++i) batch += RespClient::encode({"SET", "cold:" + std::to_string(i), value});
+  ASSERT_TRUE(c.send_raw(batch));
+  for (int i = 0; i < 10000; ++i) ASSERT_EQ(c.read(), "OK");
+  EXPECT_LT(std::stoll(c.call({"DBSIZE"}).substr(1)), 10020);
+  int hot_left = 0;
+  for (int i = 0; i < 20; ++i) hot_left += c.call({"EXISTS", "hot:" + std::to_string(i)}) == ":1";
+  EXPECT_GE(hot_left, 18);  // sampling may, rarely, pick a hot key when it is the best of 5 seen
   EXPECT_EQ(c.call({"CONFIG", "SET", "maxmemory", "0"}), "OK");
 }
 
@@ -293,6 +317,139 @@ TEST_F(ServerTest, ClientCommandsAndQuit) {
   EXPECT_TRUE(b.wait_closed());
   EXPECT_EQ(a.call({"QUIT"}), "OK");
   EXPECT_TRUE(a.wait_closed());
+}
+
+TEST_F(ServerTest, RequirepassAuthAndHello) {
+  RespClient admin = client();
+  EXPECT_EQ(admin.call({"CONFIG", "SET", "requirepass", "pw"}), "OK");
+  EXPECT_EQ(admin.call({"PING"}), "PONG");  // already connected: stays authenticated
+  RespClient c = client();
+  EXPECT_EQ(c.call({"GET", "k"}), "-NOAUTH Authentication required.");
+  EXPECT_EQ(c.call({"MULTI"}), "-NOAUTH Authentication required.");
+  EXPECT_EQ(c.call({"AUTH", "bad"}), "-WRONGPASS invalid username-password pair or user is disabled.");
+  EXPECT_EQ(c.call({"HELLO", "3"}).substr(0, 40), "-NOAUTH HELLO must be called with the cl");
+  EXPECT_EQ(c.call({"HELLO", "3", "AUTH", "default", "pw", "SETNAME", "x"}).substr(0, 16), "{server:redis,ve");
+  EXPECT_EQ(c.call({"CLIENT", "GETNAME"}), "x");
+  EXPECT_EQ(c.call({"RESET"}), "RESET");  // back to unauthenticated
+  EXPECT_EQ(c.call({"GET", "k"}), "-NOAUTH Authentication required.");
+  EXPECT_EQ(c.call({"AUTH", "default", "pw"}), "OK");
+  EXPECT_EQ(c.call({"GET", "k"}), "(nil)");
+  EXPECT_EQ(admin.call({"CONFIG", "SET", "requirepass", ""}), "OK");
+  RespClient d = client();
+  EXPECT_EQ(d.call({"GET", "k"}), "(nil)");
+}
+
+TEST_F(ServerTest, MonitorSeesOtherClientsCommands) {
+  RespClient m = client();
+  EXPECT_EQ(m.call({"MONITOR"}), "OK");
+  RespClient c = client();
+  EXPECT_EQ(c.call({"SET", "k", std::string("a\"b\n\x01", 5)}), "OK");
+  EXPECT_EQ(c.call({"CONFIG", "GET", "hz"}), "[hz,10]");  // admin commands are not shown
+  EXPECT_EQ(c.call({"AUTH", "secret"}).substr(0, 4), "-ERR");
+  EXPECT_EQ(c.call({"SELECT", "3"}), "OK");
+  std::string line = m.read();
+  EXPECT_NE(line.find(" [0 127.0.0.1:"), std::string::npos) << line;
+  EXPECT_NE(line.find("] \"SET\" \"k\" \"a\\\"b\\n\\x01\""), std::string::npos) << line;
+  EXPECT_NE(m.read().find("\"AUTH\" \"(redacted)\""), std::string::npos);
+  EXPECT_NE(m.read().find(" [3 127.0.0.1:"), std::string::npos);  // SELECT shows the new db
+  EXPECT_EQ(m.call({"GET", "k"}), "-ERR Replica can't interact with the keyspace");
+  EXPECT_NE(m.call({"CLIENT", "INFO"}).find("flags=O"), std::string::npos);
+}
+
+TEST_F(ServerTest, ClientReplyAndPause) {
+  RespClient c = client();
+  ASSERT_TRUE(c.send_raw(RespClient::encode({"CLIENT", "REPLY", "OFF"}) + RespClient::encode({"SET", "a", "1"}) +
+                         RespClient::encode({"CLIENT", "REPLY", "ON"})));
+  EXPECT_EQ(c.read(), "OK");  // the first reply is ON's
+  ASSERT_TRUE(c.send_raw(RespClient::encode({"CLIENT", "REPLY", "SKIP"}) + RespClient::encode({"INCR", "a"}) +
+                         RespClient::encode({"GET", "a"})));
+  EXPECT_EQ(c.read(), "2");
+  RespClient w = client();
+  EXPECT_EQ(c.call({"CLIENT", "PAUSE", "100000", "WRITE"}), "OK");
+  EXPECT_EQ(w.call({"GET", "a"}), "2");  // reads go on
+  ASSERT_TRUE(w.send_raw(RespClient::encode({"SET", "a", "3"})));
+  EXPECT_EQ(w.read(300), "<timeout>");  // writes wait
+  EXPECT_EQ(c.call({"CLIENT", "UNPAUSE"}), "OK");
+  EXPECT_EQ(w.read(), "OK");
+  EXPECT_EQ(c.call({"GET", "a"}), "3");
+}
+
+TEST_F(ServerTest, DumpRestoreRoundTripAndIdletime) {
+  RespClient c = client();
+  EXPECT_EQ(c.call({"ZADD", "z", "1", "a", "2", "b"}), ":2");
+  EXPECT_EQ(c.call({"HSET", "h", "f", "v"}), ":1");
+  for (const char* key : {"z", "h"}) {
+    std::string payload = c.call({"DUMP", key});
+    EXPECT_EQ(c.call({"RESTORE", std::string(key) + "2", "0", payload, "IDLETIME", "1000"}), "OK");
+    int64_t idle = 0;
+    ASSERT_TRUE(parse_ll(c.call({"OBJECT", "IDLETIME", std::string(key) + "2"}).substr(1), &idle));
+    EXPECT_GE(idle, 1000);
+    EXPECT_LE(idle, 1002);
+    // A flipped byte fails the checksum.
+    payload[1] = static_cast<char>(payload[1] ^ 1);
+    EXPECT_EQ(c.call({"RESTORE", "x", "0", payload}), "-ERR DUMP payload version or checksum are wrong");
+  }
+  EXPECT_EQ(c.call({"ZRANGE", "z2", "0", "-1", "WITHSCORES"}), "[a,1,b,2]");
+  EXPECT_EQ(c.call({"HGETALL", "h2"}), "[f,v]");
+}
+
+// HLLs are strings anyone can SET: corrupt sparse encodings must give an error or a count, never
+// a crash or an out-of-bounds access (the ASan build checks the latter).
+TEST_F(ServerTest, CorruptHyperLogLogsAreSafe) {
+  RespClient c = client();
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<unsigned>(seed >> 33);
+  };
+  for (int round = 0; round < 300; ++round) {
+    std::string hll = std::string("HYLL\x01", 5) + std::string(11, '\0');
+    size_t len = next() % 40;
+    for (size_t i = 0; i < len; ++i) {
+      unsigned kind = next() % 4;
+      // Mostly long zero runs, so some payloads cover (or overshoot) all 16384 registers.
+      hll += static_cast<char>(kind == 0 ? (0x40 | (next() % 64)) : (kind == 1 ? next() % 256 : 0x7f));
+      if (kind != 1) hll += static_cast<char>(next() % 256);
+    }
+    ASSERT_EQ(c.call({"SET", "bad", hll}), "OK");
+    std::string add = c.call({"PFADD", "bad", "a", std::to_string(round), "zz"});
+    EXPECT_TRUE(add == ":0" || add == ":1" || add == "-INVALIDOBJ Corrupted HLL object detected") << add;
+    std::string count = c.call({"PFCOUNT", "bad"});
+    EXPECT_TRUE(count[0] == ':' || count == "-INVALIDOBJ Corrupted HLL object detected") << count;
+    std::string merge = c.call({"PFMERGE", "dst", "bad"});
+    EXPECT_TRUE(merge == "OK" || merge == "-INVALIDOBJ Corrupted HLL object detected") << merge;
+  }
+  EXPECT_EQ(c.call({"PING"}), "PONG");
+}
+
+// INFO commandstats / errorstats and LATENCY HISTOGRAM, in Redis 7.0's formats.
+TEST_F(ServerTest, CommandAndErrorStats) {
+  RespClient c = client();
+  EXPECT_EQ(c.call({"CONFIG", "RESETSTAT"}), "OK");
+  EXPECT_EQ(c.call({"GET"}), "-ERR wrong number of arguments for 'get' command");
+  EXPECT_EQ(c.call({"SET", "k", "v"}), "OK");
+  EXPECT_EQ(c.call({"LPUSH", "k", "x"}).substr(0, 10), "-WRONGTYPE");
+  EXPECT_EQ(c.call({"CONFIG", "NOSUCH"}).substr(0, 26), "-ERR unknown subcommand 'N");
+  EXPECT_EQ(c.call({"MULTI"}), "OK");
+  EXPECT_EQ(c.call({"LPUSH", "k", "y"}), "QUEUED");
+  EXPECT_EQ(c.call({"EXEC"}).substr(0, 12), "[-WRONGTYPE ");
+  std::string info = c.call({"INFO", "commandstats"});
+  EXPECT_NE(info.find("cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0"), std::string::npos) << info;
+  EXPECT_NE(info.find("cmdstat_set:calls=1,"), std::string::npos) << info;
+  EXPECT_NE(info.find(",rejected_calls=0,failed_calls=2\r\n"), std::string::npos) << info;  // lpush
+  EXPECT_NE(info.find("cmdstat_exec:calls=1,"), std::string::npos) << info;
+  EXPECT_NE(info.find("cmdstat_config|resetstat:calls=1,"), std::string::npos) << info;
+  EXPECT_EQ(info.find("config|nosuch"), std::string::npos) << info;
+  EXPECT_EQ(c.call({"INFO"}).find("cmdstat_"), std::string::npos);  // not a default section
+  std::string errors = c.call({"INFO", "errorstats"});
+  EXPECT_NE(errors.find("errorstat_ERR:count=2\r\n"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("errorstat_WRONGTYPE:count=2\r\n"), std::string::npos) << errors;
+  EXPECT_NE(c.call({"INFO", "stats"}).find("total_error_replies:4\r\n"), std::string::npos);
+  std::string histogram = c.call({"LATENCY", "HISTOGRAM", "set", "nosuch"});
+  EXPECT_EQ(histogram.substr(0, 31), "[set,[calls,:1,histogram_usec,[") << histogram;
+  EXPECT_EQ(c.call({"LATENCY", "HISTOGRAM", "config"}).substr(0, 27), "[config|resetstat,[calls,:1");
+  EXPECT_EQ(c.call({"CONFIG", "RESETSTAT"}), "OK");
+  EXPECT_EQ(c.call({"INFO", "errorstats"}), "# Errorstats\r\n");
 }
 
 TEST_F(ServerTest, MaxclientsRefusesExtraConnections) {

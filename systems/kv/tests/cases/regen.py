@@ -9,7 +9,6 @@ Each case file holds commands, one per line (redis-cli quoting), each followed b
 the server answers, so a reviewed diff shows exactly where Redis and the file disagree.
 kv_cases_test runs the same files against sfs kv (and against redis-server, to keep them honest).
 """
-import shlex
 import socket
 import sys
 
@@ -66,10 +65,53 @@ class Conn:
 
 
 def split(line):
-    lex = shlex.shlex(line, posix=True)
-    lex.whitespace_split = True
-    lex.escape = ""
-    return list(lex)
+    """redis-cli's argument splitting (sdssplitargs): "..." with \\xhh \\n \\r \\t \\b \\a
+    escapes, '...' with only \\' , anything else up to a space. Same as split_args() in resp.cc."""
+    args, i, n = [], 0, len(line)
+    while True:
+        while i < n and line[i].isspace():
+            i += 1
+        if i >= n:
+            return args
+        cur, quote = "", None
+        while i < n:
+            ch = line[i]
+            if quote == '"':
+                if ch == "\\" and i + 3 < n and line[i + 1] == "x" and all(
+                        c in "0123456789abcdefABCDEF" for c in line[i + 2:i + 4]):
+                    cur += chr(int(line[i + 2:i + 4], 16))
+                    i += 4
+                    continue
+                if ch == "\\" and i + 1 < n:
+                    cur += {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}.get(line[i + 1], line[i + 1])
+                    i += 2
+                    continue
+                if ch == '"':
+                    quote = None
+                    i += 1
+                    break
+                cur += ch
+            elif quote == "'":
+                if ch == "\\" and i + 1 < n and line[i + 1] == "'":
+                    cur += "'"
+                    i += 2
+                    continue
+                if ch == "'":
+                    quote = None
+                    i += 1
+                    break
+                cur += ch
+            else:
+                if ch.isspace():
+                    break
+                if ch in "\"'":
+                    quote = ch
+                else:
+                    cur += ch
+            i += 1
+        if quote is not None:
+            raise ValueError("unbalanced quotes: " + line)
+        args.append(cur)
 
 
 def main():
