@@ -99,35 +99,53 @@ void encode_record(const Value* values, size_t count, std::string* out) {
   }
 }
 
-Status RecordReader::reset(std::string_view record) {
+Status RecordReader::reset_lazy(std::string_view record) {
   record_ = record;
   types_.clear();
   offsets_.clear();
   const auto* p = reinterpret_cast<const uint8_t*>(record.data());
-  const uint8_t* end = p + record.size();
   uint64_t header_size;
-  size_t used = get_varint(p, end, &header_size);
+  size_t used = get_varint(p, p + record.size(), &header_size);
   if (used == 0 || header_size > record.size() || header_size < used) {
     return Status::corruption("database disk image is malformed: bad record header");
   }
-  const uint8_t* h = p + used;
-  const uint8_t* header_end = p + header_size;
-  uint64_t offset = header_size;
-  while (h < header_end) {
+  header_size_ = static_cast<uint32_t>(header_size);
+  header_pos_ = static_cast<uint32_t>(used);
+  body_offset_ = header_size;
+  return Status::ok();
+}
+
+Status RecordReader::reset(std::string_view record) {
+  SFS_TRY(reset_lazy(record));
+  return parse_until(SIZE_MAX);
+}
+
+Status RecordReader::parse_until(size_t count) {
+  const auto* p = reinterpret_cast<const uint8_t*>(record_.data());
+  const uint8_t* header_end = p + header_size_;
+  while (types_.size() < count && header_pos_ < header_size_) {
     uint64_t type;
-    size_t n = get_varint(h, header_end, &type);
+    size_t n = get_varint(p + header_pos_, header_end, &type);
     if (n == 0 || type == 10 || type == 11) {
       return Status::corruption("database disk image is malformed: bad serial type");
     }
-    h += n;
-    offset += body_size(type);
-    if (offset > record.size()) {
+    header_pos_ += static_cast<uint32_t>(n);
+    size_t size = body_size(type);
+    if (body_offset_ + size > record_.size()) {
       return Status::corruption("database disk image is malformed: record body too short");
     }
     types_.push_back(type);
-    offsets_.push_back(static_cast<uint32_t>(offset - body_size(type)));
+    offsets_.push_back(static_cast<uint32_t>(body_offset_));
+    body_offset_ += size;
   }
   return Status::ok();
+}
+
+Status RecordReader::read_column(size_t i, Value* out, bool* present) {
+  if (i >= types_.size()) SFS_TRY(parse_until(i + 1));
+  *present = i < types_.size();
+  if (!*present) return Status::ok();
+  return column(i, out);
 }
 
 ValueType RecordReader::column_type(size_t i) const {
@@ -177,7 +195,7 @@ Status RecordReader::column(size_t i, Value* out) const {
     }
     default: {
       std::string_view bytes(reinterpret_cast<const char*>(p), body_size(t));
-      *out = (t & 1) ? Value::text(bytes) : Value::blob(std::string(bytes));
+      out->assign_string((t & 1) ? ValueType::kText : ValueType::kBlob, bytes);
       return Status::ok();
     }
   }
