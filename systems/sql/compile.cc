@@ -398,11 +398,15 @@ Source* new_table_source(CorePlan* core, TableInfo* table, const std::string& al
   auto source = std::make_unique<Source>();
   source->name = alias.empty() ? table->name : alias;
   source->table = table;
+  size_t n = table->columns.size();
+  source->columns.reserve(n);
+  source->affinities.reserve(n);
+  source->collations.reserve(n);
+  source->hidden.assign(n, false);
   for (const ColumnInfo& column : table->columns) {
     source->columns.push_back(column.name);
     source->affinities.push_back(column.affinity);
     source->collations.push_back(column.collation);
-    source->hidden.push_back(false);
   }
   source->index = static_cast<int>(core->sources.size());
   source->bit = uint64_t{1} << std::min(source->index, 63);

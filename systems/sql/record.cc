@@ -110,6 +110,10 @@ Status RecordReader::reset_lazy(std::string_view record) {
     return Status::corruption("database disk image is malformed: bad record header");
   }
   header_size_ = static_cast<uint32_t>(header_size);
+  if (types_.capacity() < header_size) {  // one entry takes at least one header byte
+    types_.reserve(header_size);
+    offsets_.reserve(header_size);
+  }
   header_pos_ = static_cast<uint32_t>(used);
   body_offset_ = header_size;
   return Status::ok();

@@ -110,7 +110,11 @@ core::Status Tokenizer::next(Token* out) {
       i = end + 2;
       continue;
     }
-    Token token;
+    // Fill *out in place (its string keeps its storage from token to token).
+    Token& token = *out;
+    token.kind = TokenKind::kEof;
+    token.keyword = 0;
+    token.text.clear();
     token.offset = static_cast<uint32_t>(i);
     size_t start = i;
     if ((c == 'x' || c == 'X') && i + 1 < src.size() && src[i + 1] == '\'') {
@@ -131,7 +135,7 @@ core::Status Tokenizer::next(Token* out) {
     } else if (is_ident_start(static_cast<unsigned char>(c))) {
       while (i < src.size() && is_ident_char(static_cast<unsigned char>(src[i]))) ++i;
       token.kind = TokenKind::kIdentifier;
-      token.text = std::string(src.substr(start, i - start));
+      token.text.assign(src.data() + start, i - start);
       token.keyword = keyword_id(token.text);
     } else if (is_digit(c) || (c == '.' && i + 1 < src.size() && is_digit(src[i + 1]))) {
       token.kind = TokenKind::kInteger;
@@ -161,7 +165,7 @@ core::Status Tokenizer::next(Token* out) {
         while (j < src.size() && is_ident_char(static_cast<unsigned char>(src[j]))) ++j;
         return error(start, "unrecognized token: \"" + std::string(src.substr(start, j - start)) + "\"");
       }
-      token.text = std::string(src.substr(start, i - start));
+      token.text.assign(src.data() + start, i - start);
     } else if (c == '\'') {
       std::string text;
       size_t j = i + 1;
@@ -203,13 +207,13 @@ core::Status Tokenizer::next(Token* out) {
       ++i;
       while (i < src.size() && is_digit(src[i])) ++i;
       token.kind = TokenKind::kParameter;
-      token.text = std::string(src.substr(start, i - start));
+      token.text.assign(src.data() + start, i - start);
     } else if ((c == ':' || c == '@' || c == '$') && i + 1 < src.size() &&
                is_ident_char(static_cast<unsigned char>(src[i + 1]))) {
       ++i;
       while (i < src.size() && is_ident_char(static_cast<unsigned char>(src[i]))) ++i;
       token.kind = TokenKind::kParameter;
-      token.text = std::string(src.substr(start, i - start));
+      token.text.assign(src.data() + start, i - start);
     } else {
       static const char* const kTwoChar[] = {"||", "<=", ">=", "==", "!=", "<>", "<<", ">>", "->"};
       token.kind = TokenKind::kOperator;
@@ -229,10 +233,9 @@ core::Status Tokenizer::next(Token* out) {
         length = 1;
       }
       i += length;
-      token.text = std::string(src.substr(start, length));
+      token.text.assign(src.data() + start, length);
     }
     token.raw = src.substr(start, i - start);
-    *out = std::move(token);
     return core::Status::ok();
   }
   Token eof;
