@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -337,6 +338,10 @@ bool Shell::run_sql(std::string_view sql) {
     }
     if (*statement == nullptr) break;
     offset += tail;
+    // Only blanks left (the newline after the last ';'): nothing more to prepare.
+    size_t rest = offset;
+    while (rest < sql.size() && std::isspace(static_cast<unsigned char>(sql[rest]))) ++rest;
+    if (rest == sql.size()) offset = rest;
     if (!print_statement(statement->get())) {
       ok = false;
       if (bail_) return false;
