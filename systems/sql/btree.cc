@@ -69,8 +69,19 @@ inline bool compare_cell_key_fast(const uint8_t* p, bool leaf, int i, std::strin
   }
   if (at + key_size > kPageSize || key_size > node::kMinLocal) return false;
   const uint8_t* q = p + at;
+  const auto* k = reinterpret_cast<const uint8_t*>(key.data());
   size_t m = std::min<size_t>(key_size, key.size());
-  int r = m == 0 ? 0 : std::memcmp(q, key.data(), m);
+  int r = 0;
+  if (m <= 16) {  // rowid keys and small index keys: a byte loop beats a call to memcmp
+    for (size_t j = 0; j < m; ++j) {
+      if (q[j] != k[j]) {
+        r = q[j] < k[j] ? -1 : 1;
+        break;
+      }
+    }
+  } else {
+    r = std::memcmp(q, k, m);
+  }
   if (r == 0) r = key_size < key.size() ? -1 : key_size > key.size() ? 1 : 0;
   *c = r;
   return true;
