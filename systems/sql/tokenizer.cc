@@ -27,10 +27,12 @@ uint32_t word_hash(const char* upper, size_t n) {
 
 struct KeywordTable {
   uint16_t slots[kTableSize] = {};
+  uint8_t lengths[kw::kCount] = {};
   KeywordTable() {
     for (uint16_t id = 1; id < kw::kCount; ++id) {
       const char* name = kKeywordNames[id];
-      size_t at = word_hash(name, std::strlen(name)) % kTableSize;
+      lengths[id] = static_cast<uint8_t>(std::strlen(name));
+      size_t at = word_hash(name, lengths[id]) % kTableSize;
       while (slots[at] != 0) at = (at + 1) % kTableSize;
       slots[at] = id;
     }
@@ -59,12 +61,20 @@ int hex_value(char c) {
 uint16_t keyword_id(std::string_view word) {
   if (word.size() < 2 || word.size() > 17) return kw::kNone;
   char upper[18];
-  for (size_t i = 0; i < word.size(); ++i) upper[i] = core::ascii_upper(word[i]);
-  const KeywordTable& table = keyword_table();
-  size_t at = word_hash(upper, word.size()) % kTableSize;
+  uint32_t h = 2166136261u;  // word_hash() of the upper-cased word, computed in the same pass
+  for (size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    upper[i] = c;
+    h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  }
+  static const KeywordTable& table = keyword_table();
+  size_t at = h % kTableSize;
   while (uint16_t id = table.slots[at]) {
-    const char* name = kKeywordNames[id];
-    if (std::strlen(name) == word.size() && std::memcmp(name, upper, word.size()) == 0) return id;
+    if (table.lengths[id] == word.size() &&
+        std::memcmp(kKeywordNames[id], upper, word.size()) == 0) {
+      return id;
+    }
     at = (at + 1) % kTableSize;
   }
   return kw::kNone;
