@@ -1,6 +1,7 @@
 // Records (see record.h).
 #include "systems/sql/record.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "systems/sql/bytes.h"
@@ -101,8 +102,7 @@ void encode_record(const Value* values, size_t count, std::string* out) {
 
 Status RecordReader::reset_lazy(std::string_view record) {
   record_ = record;
-  types_.clear();
-  offsets_.clear();
+  count_ = 0;
   const auto* p = reinterpret_cast<const uint8_t*>(record.data());
   uint64_t header_size;
   size_t used = get_varint(p, p + record.size(), &header_size);
@@ -110,10 +110,6 @@ Status RecordReader::reset_lazy(std::string_view record) {
     return Status::corruption("database disk image is malformed: bad record header");
   }
   header_size_ = static_cast<uint32_t>(header_size);
-  if (types_.capacity() < header_size) {  // one entry takes at least one header byte
-    types_.reserve(header_size);
-    offsets_.reserve(header_size);
-  }
   header_pos_ = static_cast<uint32_t>(used);
   body_offset_ = header_size;
   return Status::ok();
@@ -124,36 +120,54 @@ Status RecordReader::reset(std::string_view record) {
   return parse_until(SIZE_MAX);
 }
 
-Status RecordReader::parse_until(size_t count) {
+Status RecordReader::parse_until(size_t want) {
   const auto* p = reinterpret_cast<const uint8_t*>(record_.data());
   const uint8_t* header_end = p + header_size_;
-  while (types_.size() < count && header_pos_ < header_size_) {
-    uint64_t type;
-    size_t n = get_varint(p + header_pos_, header_end, &type);
-    if (n == 0 || type == 10 || type == 11) {
-      return Status::corruption("database disk image is malformed: bad serial type");
-    }
-    header_pos_ += static_cast<uint32_t>(n);
-    size_t size = body_size(type);
-    if (body_offset_ + size > record_.size()) {
-      return Status::corruption("database disk image is malformed: record body too short");
-    }
-    types_.push_back(type);
-    offsets_.push_back(static_cast<uint32_t>(body_offset_));
-    body_offset_ += size;
+  size_t count = count_;
+  uint32_t pos = header_pos_;
+  uint64_t body = body_offset_;
+  Status status;
+  // Every entry takes at least one header byte, which bounds how many can follow.
+  size_t limit = count + std::min<size_t>(want - count, header_size_ - pos);
+  if (types_.size() < limit) {
+    types_.resize(std::max<size_t>(limit, 16));
+    offsets_.resize(types_.size());
   }
-  return Status::ok();
+  uint64_t* types = types_.data();
+  uint32_t* offsets = offsets_.data();
+  while (count < want && pos < header_size_) {
+    uint64_t type;
+    size_t n = get_varint(p + pos, header_end, &type);
+    if (n == 0 || type == 10 || type == 11) {
+      status = Status::corruption("database disk image is malformed: bad serial type");
+      break;
+    }
+    size_t size = body_size(type);
+    if (body + size > record_.size()) {
+      status = Status::corruption("database disk image is malformed: record body too short");
+      break;
+    }
+    pos += static_cast<uint32_t>(n);
+    types[count] = type;
+    offsets[count] = static_cast<uint32_t>(body);
+    ++count;
+    body += size;
+  }
+  count_ = count;
+  header_pos_ = pos;
+  body_offset_ = body;
+  return status;
 }
 
 Status RecordReader::read_column(size_t i, Value* out, bool* present) {
-  if (i >= types_.size()) SFS_TRY(parse_until(i + 1));
-  *present = i < types_.size();
+  if (i >= count_) SFS_TRY(parse_until(i + 1));
+  *present = i < count_;
   if (!*present) return Status::ok();
   return column(i, out);
 }
 
 ValueType RecordReader::column_type(size_t i) const {
-  if (i >= types_.size()) return ValueType::kNull;
+  if (i >= count_) return ValueType::kNull;
   uint64_t t = types_[i];
   if (t == 0) return ValueType::kNull;
   if (t == 7) return ValueType::kReal;
@@ -162,7 +176,7 @@ ValueType RecordReader::column_type(size_t i) const {
 }
 
 Status RecordReader::column(size_t i, Value* out) const {
-  if (i >= types_.size()) {
+  if (i >= count_) {
     *out = Value();
     return Status::ok();
   }

@@ -44,7 +44,7 @@ class RecordReader {
   // asked for (reading two columns of a wide row decodes only the entries before them).
   Status reset_lazy(std::string_view record);
   // REQUIRES: reset() (the whole header parsed).
-  size_t column_count() const { return types_.size(); }
+  size_t column_count() const { return count_; }
   // Column i as a Value (NULL when i >= column_count()). REQUIRES: reset().
   Status column(size_t i, Value* out) const;
   ValueType column_type(size_t i) const;
@@ -56,8 +56,10 @@ class RecordReader {
   Status parse_until(size_t count);  // header entries until there are `count` (or all)
 
   std::string_view record_;
+  // Parsed entries are types_[0..count_) and offsets_[0..count_); the vectors only grow.
   std::vector<uint64_t> types_;
   std::vector<uint32_t> offsets_;
+  size_t count_ = 0;
   uint32_t header_size_ = 0;  // bytes of header, its own size varint included
   uint32_t header_pos_ = 0;   // the next unparsed header byte
   uint64_t body_offset_ = 0;  // where the next parsed column's body starts
