@@ -698,6 +698,8 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
     scope.in_output = true;
     scope.allow_aggregates = true;
     std::vector<ResultColumn> expanded_aliases;
+    cp->columns.reserve(c.columns.size());
+    cp->names.reserve(c.columns.size());
     for (ResultColumn& rc : c.columns) {
       if (rc.star) {
         bool any = false;
@@ -835,6 +837,8 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
   plan->ops = select->ops;
   CorePlan* first = plan->cores[0].get();
   plan->names = first->names;
+  plan->affinities.reserve(first->columns.size());
+  plan->collations.reserve(first->columns.size());
   for (Expr* e : first->columns) {
     plan->affinities.push_back(e->affinity);
     plan->collations.push_back(e->collation);
