@@ -414,6 +414,26 @@ Status level_start(Runtime& rt, Level& L, bool* ok) {
       return table_position(L, cursor, ok);
     }
     case Access::kIndex: {
+      if (L.in_position < 0) {
+        // Equalities only (no IN list): one key prefix, encoded in place.
+        L.probes.resize(1);
+        std::string& key = L.probes[0];
+        key.clear();
+        Value v;
+        for (size_t k = 0; k < L.eq.size(); ++k) {
+          const IndexColumn& ic = L.index->columns[k];
+          if (!rt.eval(L.eq[k], &v)) return rt.error;
+          if (v.is_null()) {
+            L.probes.clear();
+            return Status::ok();
+          }
+          apply_affinity(&v, ic.column >= 0 ? s->table->columns[ic.column].affinity
+                                            : Affinity::kInteger);
+          encode_key_value(v, ic.collation, ic.desc, &key);
+        }
+        L.probe = 0;
+        return index_seek_probe(rt, L, ok);
+      }
       L.probes.clear();
       std::vector<std::string> prefixes(1);
       for (size_t k = 0; k < L.eq.size(); ++k) {

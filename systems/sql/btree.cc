@@ -50,32 +50,59 @@ int compare_bytes(std::string_view a, std::string_view b) {
   return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
 }
 
-// Compares the key of cell `i` with `key` without parsing the whole cell: the common case (a
-// short key, a one-byte size) reads the key in place; anything else takes the checked path.
-inline Result<int> compare_cell_key(Pager* pager, const uint8_t* p, uint32_t pgno, bool leaf,
-                                    int i, std::string_view key, std::string* scratch) {
-  uint32_t offset = node::cell_pointer(p, i);
+// Compares the key of cell `i` with `key` in place, for the common case: a short key with a
+// one-byte size that lies whole on the page. Returns false (and leaves *c alone) for anything
+// else, which takes the checked path below.
+inline bool compare_cell_key_fast(const uint8_t* p, bool leaf, int i, std::string_view key,
+                                  int* c) {
+  uint32_t at = node::cell_pointer(p, i);
   uint32_t n = node::cell_count(p);
-  if (offset >= node::kHeaderSize + 2 * n && offset + 24 <= kPageSize) {
-    const uint8_t* q = p + offset + (leaf ? 0 : 4);
-    uint32_t key_size = q[0];
-    if (key_size < 0x80) {
-      ++q;
-      if (leaf) {
-        int k = 0;
-        while (k < 9 && (q[k] & 0x80)) ++k;
-        q += k + 1;
-      }
-      if (q + key_size <= p + kPageSize && key_size <= node::kMinLocal) {
-        return compare_bytes(std::string_view(reinterpret_cast<const char*>(q), key_size), key);
+  if (at < node::kHeaderSize + 2 * n) return false;
+  if (!leaf) at += 4;  // the child pointer
+  if (at >= kPageSize) return false;
+  uint32_t key_size = p[at++];
+  if (key_size >= 0x80) return false;
+  if (leaf) {  // skip the value size
+    int k = 0;
+    while (k < 9 && at + k < kPageSize && (p[at + k] & 0x80)) ++k;
+    at += k + 1;
+  }
+  if (at + key_size > kPageSize || key_size > node::kMinLocal) return false;
+  const uint8_t* q = p + at;
+  const auto* k = reinterpret_cast<const uint8_t*>(key.data());
+  size_t m = std::min<size_t>(key_size, key.size());
+  int r = 0;
+  if (m <= 16) {  // rowid keys and small index keys: a byte loop beats a call to memcmp
+    for (size_t j = 0; j < m; ++j) {
+      if (q[j] != k[j]) {
+        r = q[j] < k[j] ? -1 : 1;
+        break;
       }
     }
+  } else {
+    r = std::memcmp(q, k, m);
   }
+  if (r == 0) r = key_size < key.size() ? -1 : key_size > key.size() ? 1 : 0;
+  *c = r;
+  return true;
+}
+
+// Compares the key of cell `i` with `key`: in place when it can, else by parsing the cell
+// (long keys, overflow pages, and corrupt pages, which give an error).
+inline Result<int> compare_cell_key_slow(Pager* pager, const uint8_t* p, uint32_t pgno, int i, std::string_view key, std::string* scratch) {
   node::Cell cell;
   SFS_TRY(node::parse_cell(p, pgno, i, &cell));
   SFS_ASSIGN_OR_RETURN(std::string_view cell_key, node::cell_key(pager, p, cell, scratch));
   return compare_bytes(cell_key, key);
 }
+
+#define SFS_COMPARE_CELL_KEY(c, pager, p, pgno, leaf, i, key, scratch)                 \
+  int c;                                                                                \
+  if (!compare_cell_key_fast(p, leaf, i, key, &c)) {                                    \
+    auto c##_slow = compare_cell_key_slow(pager, p, pgno, i, key, scratch);       \
+    if (!c##_slow.is_ok()) return c##_slow.status();                                    \
+    c = *c##_slow;                                                                      \
+  }
 
 // The shortest prefix of `right` that is greater than `left` (REQUIRES: left < right).
 std::string_view shortest_separator(std::string_view left, std::string_view right) {
@@ -203,6 +230,10 @@ namespace {
 Result<uint32_t> child_at(const uint8_t* p, uint32_t pgno, int index) {
   int n = node::cell_count(p);
   if (index >= n) return node::right_child(p);
+  uint32_t offset = node::cell_pointer(p, index);
+  if (offset >= node::kHeaderSize + 2 * static_cast<uint32_t>(n) && offset + 4 <= kPageSize) {
+    return get_u32(p + offset);  // an interior cell starts with its child pointer
+  }
   Cell cell;
   SFS_TRY(node::parse_cell(p, pgno, index, &cell));
   return cell.child;
@@ -272,7 +303,7 @@ Status BTreeCursor::seek(std::string_view key, bool* exact) {
       bool equal = false;
       while (lo < hi) {
         int mid = (lo + hi) / 2;
-        SFS_ASSIGN_OR_RETURN(int c, compare_cell_key(pager_, p, pgno, true, mid, key, &scratch));
+        SFS_COMPARE_CELL_KEY(c, pager_, p, pgno, true, mid, key, &scratch);
         if (c < 0) {
           lo = mid + 1;
         } else {
@@ -292,7 +323,7 @@ Status BTreeCursor::seek(std::string_view key, bool* exact) {
     }
     while (lo < hi) {  // the first separator greater than the key
       int mid = (lo + hi) / 2;
-      SFS_ASSIGN_OR_RETURN(int c, compare_cell_key(pager_, p, pgno, false, mid, key, &scratch));
+      SFS_COMPARE_CELL_KEY(c, pager_, p, pgno, false, mid, key, &scratch);
       if (c <= 0) {
         lo = mid + 1;
       } else {
@@ -463,7 +494,7 @@ Status BTreeCursor::insert_impl(std::string_view key, std::string_view value, bo
     bool leaf = node::is_leaf(p);
     while (lo < hi) {
       int mid = (lo + hi) / 2;
-      SFS_ASSIGN_OR_RETURN(int c, compare_cell_key(pager_, p, pgno, leaf, mid, key, &scratch));
+      SFS_COMPARE_CELL_KEY(c, pager_, p, pgno, leaf, mid, key, &scratch);
       if (leaf ? c < 0 : c <= 0) {
         lo = mid + 1;
       } else {

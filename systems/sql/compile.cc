@@ -398,11 +398,15 @@ Source* new_table_source(CorePlan* core, TableInfo* table, const std::string& al
   auto source = std::make_unique<Source>();
   source->name = alias.empty() ? table->name : alias;
   source->table = table;
+  size_t n = table->columns.size();
+  source->columns.reserve(n);
+  source->affinities.reserve(n);
+  source->collations.reserve(n);
+  source->hidden.assign(n, false);
   for (const ColumnInfo& column : table->columns) {
     source->columns.push_back(column.name);
     source->affinities.push_back(column.affinity);
     source->collations.push_back(column.collation);
-    source->hidden.push_back(false);
   }
   source->index = static_cast<int>(core->sources.size());
   source->bit = uint64_t{1} << std::min(source->index, 63);
@@ -694,6 +698,8 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
     scope.in_output = true;
     scope.allow_aggregates = true;
     std::vector<ResultColumn> expanded_aliases;
+    cp->columns.reserve(c.columns.size());
+    cp->names.reserve(c.columns.size());
     for (ResultColumn& rc : c.columns) {
       if (rc.star) {
         bool any = false;
@@ -831,6 +837,8 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
   plan->ops = select->ops;
   CorePlan* first = plan->cores[0].get();
   plan->names = first->names;
+  plan->affinities.reserve(first->columns.size());
+  plan->collations.reserve(first->columns.size());
   for (Expr* e : first->columns) {
     plan->affinities.push_back(e->affinity);
     plan->collations.push_back(e->collation);

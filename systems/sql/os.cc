@@ -19,6 +19,18 @@ Result<std::unique_ptr<File>> PosixFile::open(const std::string& path, bool crea
   return std::unique_ptr<File>(new PosixFile(std::move(*fd), path));
 }
 
+Status PosixFile::read_once(uint64_t offset, void* buffer, size_t size, size_t* got) {
+  ssize_t n;
+  do {
+    n = ::pread(fd_.get(), buffer, size, static_cast<off_t>(offset));
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Status::io_error("read " + path_, errno);
+  size_t done = static_cast<size_t>(n);
+  if (done < size) std::memset(static_cast<uint8_t*>(buffer) + done, 0, size - done);
+  *got = done;
+  return Status::ok();
+}
+
 Status PosixFile::read(uint64_t offset, void* buffer, size_t size, size_t* got) {
   auto* out = static_cast<uint8_t*>(buffer);
   size_t done = 0;

@@ -42,6 +42,11 @@ class File {
   // Reads `size` bytes at `offset`; bytes past end-of-file read as zeros. `*got` (optional) is
   // how many bytes really came from the file.
   virtual Status read(uint64_t offset, void* buffer, size_t size, size_t* got = nullptr) = 0;
+  // Like read(), but a file may stop after one system call: fewer than `size` bytes in `*got`
+  // then means end-of-file (or, rarely, just a short read). For small probes of a file's tail.
+  virtual Status read_once(uint64_t offset, void* buffer, size_t size, size_t* got) {
+    return read(offset, buffer, size, got);
+  }
   virtual Status write(uint64_t offset, const void* data, size_t size) = 0;
   virtual Status sync() = 0;
   virtual Result<uint64_t> size() = 0;
@@ -56,6 +61,7 @@ class PosixFile : public File {
   static Result<std::unique_ptr<File>> open(const std::string& path, bool create);
 
   Status read(uint64_t offset, void* buffer, size_t size, size_t* got) override;
+  Status read_once(uint64_t offset, void* buffer, size_t size, size_t* got) override;
   Status write(uint64_t offset, const void* data, size_t size) override;
   Status sync() override;
   Result<uint64_t> size() override;

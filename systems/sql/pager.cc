@@ -20,15 +20,6 @@ constexpr size_t kWriteBatch = 256;
 constexpr uint32_t kMaxPages = 1u << 30;  // 4 TiB
 }  // namespace
 
-struct PageFrame {
-  uint32_t pgno = 0;  // 0: not in the cache map (free, or detached while pinned)
-  std::unique_ptr<uint8_t[]> data;
-  int pins = 0;
-  bool dirty = false;
-  bool listed = false;  // in Pager::dirty_
-  bool referenced = false;  // touched since the clock hand last passed
-  uint64_t savepoint_id = 0;
-};
 
 // ---- PageRef -------------------------------------------------------------------------------
 
@@ -48,29 +39,13 @@ PageRef& PageRef::operator=(const PageRef& other) {
   return *this;
 }
 
-PageRef& PageRef::operator=(PageRef&& other) noexcept {
-  if (this != &other) {
-    release();
-    frame_ = other.frame_;
-    pager_ = other.pager_;
-    other.frame_ = nullptr;
-  }
-  return *this;
+
+void PageRef::unpin() {
+  pager_->unpin(frame_);
+  frame_ = nullptr;
 }
 
-void PageRef::release() {
-  if (frame_ != nullptr) {
-    pager_->unpin(frame_);
-    frame_ = nullptr;
-  }
-}
 
-uint32_t PageRef::pgno() const { return frame_->pgno; }
-const uint8_t* PageRef::data() const { return frame_->data.get(); }
-uint8_t* PageRef::mutable_data() {
-  assert(frame_->dirty);
-  return frame_->data.get();
-}
 
 // ---- opening and closing -------------------------------------------------------------------
 
@@ -212,7 +187,7 @@ Status Pager::spill(std::vector<PageFrame*> victims) {
   std::sort(victims.begin(), victims.end(),
             [](PageFrame* a, PageFrame* b) { return a->pgno < b->pgno; });
   std::vector<std::pair<uint32_t, const uint8_t*>> pages;
-  for (PageFrame* f : victims) pages.emplace_back(f->pgno, f->data.get());
+  for (PageFrame* f : victims) pages.emplace_back(f->pgno, f->data);
   SFS_TRY(wal_->append_batch(pages, 0));
   for (PageFrame* f : victims) f->dirty = false;
   dirty_count_ -= victims.size();
@@ -229,7 +204,6 @@ Result<PageFrame*> Pager::obtain_frame() {
   }
   if (frames_.size() < static_cast<size_t>(options_.cache_pages)) {
     auto frame = std::make_unique<PageFrame>();
-    frame->data = std::make_unique<uint8_t[]>(kPageSize);
     frames_.push_back(std::move(frame));
     return frames_.back().get();
   }
@@ -264,7 +238,6 @@ Result<PageFrame*> Pager::obtain_frame() {
   }
   // Everything is pinned: grow past the bound for now.
   auto frame = std::make_unique<PageFrame>();
-  frame->data = std::make_unique<uint8_t[]>(kPageSize);
   frames_.push_back(std::move(frame));
   return frames_.back().get();
 }
@@ -285,8 +258,8 @@ Result<PageRef> Pager::get(uint32_t pgno) {
   SFS_ASSIGN_OR_RETURN(PageFrame * frame, obtain_frame());
   uint32_t wal_frame = wal_->find(pgno);
   Status read = wal_frame != 0
-                    ? wal_->read_frame(wal_frame, frame->data.get())
-                    : db_->read(static_cast<uint64_t>(pgno - 1) * kPageSize, frame->data.get(),
+                    ? wal_->read_frame(wal_frame, frame->data)
+                    : db_->read(static_cast<uint64_t>(pgno - 1) * kPageSize, frame->data,
                                 kPageSize);
   if (!read.is_ok()) {
     free_frames_.push_back(frame);
@@ -309,7 +282,7 @@ Status Pager::make_writable(PageRef& page) {
       frame->savepoint_id = savepoint.id;
       if (frame->pgno <= savepoint.page_count && !savepoint.images.count(frame->pgno)) {
         auto image = std::make_unique<uint8_t[]>(kPageSize);
-        std::memcpy(image.get(), frame->data.get(), kPageSize);
+        std::memcpy(image.get(), frame->data, kPageSize);
         savepoint.images.emplace(frame->pgno, std::move(image));
       }
     }
@@ -345,7 +318,7 @@ Status Pager::set_header(HeaderField field, uint32_t value) {
 Status Pager::init_empty_database() {
   page_count_ = 1;
   SFS_ASSIGN_OR_RETURN(PageFrame * frame, obtain_frame());
-  std::memset(frame->data.get(), 0, kPageSize);
+  std::memset(frame->data, 0, kPageSize);
   frame->pgno = 1;
   frame->pins = 1;
   frame->savepoint_id = 0;
@@ -576,7 +549,7 @@ Status Pager::write_dirty(bool commit) {
   for (size_t i = 0; i < dirty.size(); i += kWriteBatch) {
     size_t end = std::min(dirty.size(), i + kWriteBatch);
     batch.clear();
-    for (size_t j = i; j < end; ++j) batch.emplace_back(dirty[j]->pgno, dirty[j]->data.get());
+    for (size_t j = i; j < end; ++j) batch.emplace_back(dirty[j]->pgno, dirty[j]->data);
     SFS_TRY(wal_->append_batch(batch, commit && end == dirty.size() ? page_count_ : 0));
   }
   for (PageFrame* frame : dirty) frame->dirty = false;
@@ -731,7 +704,7 @@ Status Pager::rollback_to_savepoint(size_t depth) {
         dirty_.push_back(frame);
       }
     }
-    std::memcpy(frame->data.get(), image, kPageSize);
+    std::memcpy(frame->data, image, kPageSize);
   }
   page_count_ = count;
   savepoints_.resize(depth);

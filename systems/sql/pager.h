@@ -42,6 +42,7 @@
 // Page 1 holds the database header; the free-page list lives in trunk pages (FILE_FORMAT.md).
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -67,8 +68,21 @@ enum class HeaderField : uint32_t {
   kUserVersion = 48,
 };
 
-struct PageFrame;
 class Pager;
+
+// A cache frame keeps its bookkeeping right before the page bytes, so the cache line that get()
+// touches to pin a frame also holds the page's node header and first cell pointers (on a cold
+// lookup, one cache miss instead of two).
+struct PageFrame {
+  uint32_t pgno = 0;  // 0: not in the cache map (free, or detached while pinned)
+  int pins = 0;
+  bool dirty = false;
+  bool listed = false;  // in Pager::dirty_
+  bool referenced = false;  // touched since the clock hand last passed
+  uint64_t savepoint_id = 0;
+  uint8_t data[kPageSize];
+};
+
 
 // The cache's index: page number -> frame, open addressing with linear probing over a
 // power-of-two array (deletion shifts the following run back, so there are no tombstones).
@@ -106,19 +120,33 @@ class PageRef {
     other.frame_ = nullptr;
   }
   PageRef& operator=(const PageRef& other);
-  PageRef& operator=(PageRef&& other) noexcept;
+  PageRef& operator=(PageRef&& other) noexcept {
+    if (this != &other) {
+      release();
+      frame_ = other.frame_;
+      pager_ = other.pager_;
+      other.frame_ = nullptr;
+    }
+    return *this;
+  }
   ~PageRef() { release(); }
 
   explicit operator bool() const { return frame_ != nullptr; }
-  uint32_t pgno() const;
-  const uint8_t* data() const;
+  uint32_t pgno() const { return frame_->pgno; }
+  const uint8_t* data() const { return frame_->data; }
   // REQUIRES: Pager::make_writable() was called on this page in the current transaction.
-  uint8_t* mutable_data();
-  void release();
+  uint8_t* mutable_data() {
+    assert(frame_->dirty);
+    return frame_->data;
+  }
+  void release() {
+    if (frame_ != nullptr) unpin();
+  }
 
  private:
   friend class Pager;
   PageRef(PageFrame* frame, Pager* pager);
+  void unpin();  // drops the pin and clears frame_
   PageFrame* frame_ = nullptr;
   Pager* pager_ = nullptr;
 };

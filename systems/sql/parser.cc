@@ -53,7 +53,8 @@ void Parser::tokenize_statement() {
   pos_ = 0;
   bool in_trigger = false, body = false;
   while (true) {
-    Token token;
+    size_t n = tokens_.size();
+    Token& token = tokens_.emplace_back();
     core::Status status = tokenizer_.next(&token);
     if (!status.is_ok()) {
       // A bad token ends the input; next() reports the tokenizer's error.
@@ -65,12 +66,10 @@ void Parser::tokenize_statement() {
     TokenKind kind = token.kind;
     uint16_t keyword = kind == TokenKind::kIdentifier ? token.keyword : 0;
     bool semicolon = kind == TokenKind::kOperator && token.text == ";";
-    size_t n = tokens_.size();
     if (keyword == kw::kTRIGGER && n >= 1 && tokens_[0].keyword == kw::kCREATE) in_trigger = true;
     if (in_trigger && keyword == kw::kBEGIN) body = true;
     bool ends = semicolon && !expression_mode_ &&
                 (!body || (n >= 1 && tokens_[n - 1].keyword == kw::kEND));
-    tokens_.push_back(std::move(token));
     if (kind == TokenKind::kEof) return;
     if (ends) break;
   }

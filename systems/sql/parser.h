@@ -42,7 +42,7 @@ class Parser {
   static core::Result<ExprPtr> parse_expression(std::string_view sql);
 
  private:
-  explicit Parser(std::string_view sql) : sql_(sql), tokenizer_(sql) {}
+  explicit Parser(std::string_view sql) : sql_(sql), tokenizer_(sql) { tokens_.reserve(16); }
   // Tokenizes the next statement into tokens_: up to and including its ';' (a CREATE TRIGGER's
   // body may hold ';'s; it ends at END ;), followed by an end marker.
   void tokenize_statement();

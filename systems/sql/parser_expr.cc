@@ -22,24 +22,41 @@ int binary_precedence(const Token& t, Op* op) {
     }
   }
   if (t.kind != TokenKind::kOperator) return 0;
+  // Operator tokens are one or two characters: dispatch on them instead of comparing strings.
   std::string_view s = t.text;
-  if (s == "=" || s == "==") { *op = Op::kEq; return 4; }
-  if (s == "!=" || s == "<>") { *op = Op::kNe; return 4; }
-  if (s == "<") { *op = Op::kLt; return 5; }
-  if (s == "<=") { *op = Op::kLe; return 5; }
-  if (s == ">") { *op = Op::kGt; return 5; }
-  if (s == ">=") { *op = Op::kGe; return 5; }
-  if (s == "&") { *op = Op::kBitAnd; return 6; }
-  if (s == "|") { *op = Op::kBitOr; return 6; }
-  if (s == "<<") { *op = Op::kShl; return 6; }
-  if (s == ">>") { *op = Op::kShr; return 6; }
-  if (s == "+") { *op = Op::kAdd; return 7; }
-  if (s == "-") { *op = Op::kSub; return 7; }
-  if (s == "*") { *op = Op::kMul; return 8; }
-  if (s == "/") { *op = Op::kDiv; return 8; }
-  if (s == "%") { *op = Op::kMod; return 8; }
-  if (s == "||") { *op = Op::kConcat; return 9; }
-  return 0;
+  if (s.empty() || s.size() > 2) return 0;
+  char a = s[0];
+  char b = s.size() == 2 ? s[1] : '\0';
+  auto set = [op](Op o, int precedence) {
+    *op = o;
+    return precedence;
+  };
+  switch (a) {
+    case '=': return b == '\0' || b == '=' ? set(Op::kEq, 4) : 0;
+    case '!': return b == '=' ? set(Op::kNe, 4) : 0;
+    case '<':
+      if (b == '\0') return set(Op::kLt, 5);
+      if (b == '=') return set(Op::kLe, 5);
+      if (b == '>') return set(Op::kNe, 4);
+      if (b == '<') return set(Op::kShl, 6);
+      return 0;
+    case '>':
+      if (b == '\0') return set(Op::kGt, 5);
+      if (b == '=') return set(Op::kGe, 5);
+      if (b == '>') return set(Op::kShr, 6);
+      return 0;
+    case '&': return b == '\0' ? set(Op::kBitAnd, 6) : 0;
+    case '|':
+      if (b == '\0') return set(Op::kBitOr, 6);
+      if (b == '|') return set(Op::kConcat, 9);
+      return 0;
+    case '+': return b == '\0' ? set(Op::kAdd, 7) : 0;
+    case '-': return b == '\0' ? set(Op::kSub, 7) : 0;
+    case '*': return b == '\0' ? set(Op::kMul, 8) : 0;
+    case '/': return b == '\0' ? set(Op::kDiv, 8) : 0;
+    case '%': return b == '\0' ? set(Op::kMod, 8) : 0;
+    default: return 0;
+  }
 }
 
 ExprPtr make_expr(ExprKind kind, uint32_t offset) {

@@ -567,7 +567,7 @@ bool Source::load_table_row(Runtime& rt) {
   }
   auto value = c->value();
   if (!value.is_ok()) return rt.fail(value.status());
-  Status s = record.reset(*value);
+  Status s = record.reset_lazy(*value);
   if (!s.is_ok()) return rt.fail(s);
   table_loaded = true;
   return true;
@@ -616,15 +616,15 @@ bool Source::read(Runtime& rt, int column, Value* out) {
     }
   }
   if (!load_table_row(rt)) return false;
-  if (static_cast<size_t>(column) >= record.column_count()) {
+  bool present = false;
+  Status s = record.read_column(static_cast<size_t>(column), out, &present);
+  if (!s.is_ok()) return rt.fail(s);
+  if (!present) {
     // A column added by ALTER TABLE after this row was written: its default.
     const ColumnInfo& info = table->columns[column];
     if (info.default_value) return rt.eval(info.default_value.get(), out);
     *out = Value();
-    return true;
   }
-  Status s = record.column(column, out);
-  if (!s.is_ok()) return rt.fail(s);
   return true;
 }
 

@@ -1,6 +1,7 @@
 // Records (see record.h).
 #include "systems/sql/record.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "systems/sql/bytes.h"
@@ -99,39 +100,74 @@ void encode_record(const Value* values, size_t count, std::string* out) {
   }
 }
 
-Status RecordReader::reset(std::string_view record) {
+Status RecordReader::reset_lazy(std::string_view record) {
   record_ = record;
-  types_.clear();
-  offsets_.clear();
+  count_ = 0;
   const auto* p = reinterpret_cast<const uint8_t*>(record.data());
-  const uint8_t* end = p + record.size();
   uint64_t header_size;
-  size_t used = get_varint(p, end, &header_size);
+  size_t used = get_varint(p, p + record.size(), &header_size);
   if (used == 0 || header_size > record.size() || header_size < used) {
     return Status::corruption("database disk image is malformed: bad record header");
   }
-  const uint8_t* h = p + used;
-  const uint8_t* header_end = p + header_size;
-  uint64_t offset = header_size;
-  while (h < header_end) {
-    uint64_t type;
-    size_t n = get_varint(h, header_end, &type);
-    if (n == 0 || type == 10 || type == 11) {
-      return Status::corruption("database disk image is malformed: bad serial type");
-    }
-    h += n;
-    offset += body_size(type);
-    if (offset > record.size()) {
-      return Status::corruption("database disk image is malformed: record body too short");
-    }
-    types_.push_back(type);
-    offsets_.push_back(static_cast<uint32_t>(offset - body_size(type)));
-  }
+  header_size_ = static_cast<uint32_t>(header_size);
+  header_pos_ = static_cast<uint32_t>(used);
+  body_offset_ = header_size;
   return Status::ok();
 }
 
+Status RecordReader::reset(std::string_view record) {
+  SFS_TRY(reset_lazy(record));
+  return parse_until(SIZE_MAX);
+}
+
+Status RecordReader::parse_until(size_t want) {
+  const auto* p = reinterpret_cast<const uint8_t*>(record_.data());
+  const uint8_t* header_end = p + header_size_;
+  size_t count = count_;
+  uint32_t pos = header_pos_;
+  uint64_t body = body_offset_;
+  Status status;
+  // Every entry takes at least one header byte, which bounds how many can follow.
+  size_t limit = count + std::min<size_t>(want - count, header_size_ - pos);
+  if (types_.size() < limit) {
+    types_.resize(std::max<size_t>(limit, 16));
+    offsets_.resize(types_.size());
+  }
+  uint64_t* types = types_.data();
+  uint32_t* offsets = offsets_.data();
+  while (count < want && pos < header_size_) {
+    uint64_t type;
+    size_t n = get_varint(p + pos, header_end, &type);
+    if (n == 0 || type == 10 || type == 11) {
+      status = Status::corruption("database disk image is malformed: bad serial type");
+      break;
+    }
+    size_t size = body_size(type);
+    if (body + size > record_.size()) {
+      status = Status::corruption("database disk image is malformed: record body too short");
+      break;
+    }
+    pos += static_cast<uint32_t>(n);
+    types[count] = type;
+    offsets[count] = static_cast<uint32_t>(body);
+    ++count;
+    body += size;
+  }
+  count_ = count;
+  header_pos_ = pos;
+  body_offset_ = body;
+  return status;
+}
+
+Status RecordReader::read_column(size_t i, Value* out, bool* present) {
+  if (i >= count_) SFS_TRY(parse_until(i + 1));
+  *present = i < count_;
+  if (!*present) return Status::ok();
+  return column(i, out);
+}
+
 ValueType RecordReader::column_type(size_t i) const {
-  if (i >= types_.size()) return ValueType::kNull;
+  if (i >= count_) return ValueType::kNull;
   uint64_t t = types_[i];
   if (t == 0) return ValueType::kNull;
   if (t == 7) return ValueType::kReal;
@@ -140,7 +176,7 @@ ValueType RecordReader::column_type(size_t i) const {
 }
 
 Status RecordReader::column(size_t i, Value* out) const {
-  if (i >= types_.size()) {
+  if (i >= count_) {
     *out = Value();
     return Status::ok();
   }
@@ -177,7 +213,7 @@ Status RecordReader::column(size_t i, Value* out) const {
     }
     default: {
       std::string_view bytes(reinterpret_cast<const char*>(p), body_size(t));
-      *out = (t & 1) ? Value::text(bytes) : Value::blob(std::string(bytes));
+      out->assign_string((t & 1) ? ValueType::kText : ValueType::kBlob, bytes);
       return Status::ok();
     }
   }

@@ -38,17 +38,31 @@ inline void encode_record(const std::vector<Value>& values, std::string* out) {
 // Reads the columns of one record without copying it.
 class RecordReader {
  public:
-  // Parses the header. The record bytes must outlive the reader's use of them.
+  // Parses and checks the whole header. The record bytes must outlive the reader's use of them.
   Status reset(std::string_view record);
-  size_t column_count() const { return types_.size(); }
-  // Column i as a Value (NULL when i >= column_count()).
+  // Checks only the header's size; header entries are parsed on first use, up to the column
+  // asked for (reading two columns of a wide row decodes only the entries before them).
+  Status reset_lazy(std::string_view record);
+  // REQUIRES: reset() (the whole header parsed).
+  size_t column_count() const { return count_; }
+  // Column i as a Value (NULL when i >= column_count()). REQUIRES: reset().
   Status column(size_t i, Value* out) const;
   ValueType column_type(size_t i) const;
+  // After either reset: parses the header as far as column i and reads it. *present is false
+  // (and *out untouched) when the record has fewer columns.
+  Status read_column(size_t i, Value* out, bool* present);
 
  private:
+  Status parse_until(size_t count);  // header entries until there are `count` (or all)
+
   std::string_view record_;
+  // Parsed entries are types_[0..count_) and offsets_[0..count_); the vectors only grow.
   std::vector<uint64_t> types_;
   std::vector<uint32_t> offsets_;
+  size_t count_ = 0;
+  uint32_t header_size_ = 0;  // bytes of header, its own size varint included
+  uint32_t header_pos_ = 0;   // the next unparsed header byte
+  uint64_t body_offset_ = 0;  // where the next parsed column's body starts
 };
 
 // Decodes a whole record into values (used by tests, integrity checks and tools).

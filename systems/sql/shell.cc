@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -17,11 +18,28 @@
 namespace sfs::sql {
 
 namespace {
+// What last_significant() must look at: 1 blank, 2 quote, 3 maybe a comment; 0 anything else.
+struct CharClasses {
+  uint8_t of[256] = {};
+  constexpr CharClasses() {
+    for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) of[static_cast<uint8_t>(c)] = 1;
+    for (char c : {'\'', '"', '`', '['}) of[static_cast<uint8_t>(c)] = 2;
+    for (char c : {'-', '/'}) of[static_cast<uint8_t>(c)] = 3;
+  }
+};
+constexpr CharClasses kCharClasses;
+
 // The last significant character outside strings, names and comments; '\0' when unterminated.
 char last_significant(std::string_view sql) {
   char last = ' ';
   for (size_t i = 0; i < sql.size(); ++i) {
     char c = sql[i];
+    uint8_t kind = kCharClasses.of[static_cast<uint8_t>(c)];
+    if (kind == 0) {
+      last = c;
+      continue;
+    }
+    if (kind == 1) continue;
     if (c == '\'' || c == '"' || c == '`' || c == '[') {
       char close = c == '[' ? ']' : c;
       size_t end = sql.find(close, i + 1);
@@ -44,8 +62,13 @@ char last_significant(std::string_view sql) {
 }
 
 bool mentions_trigger(std::string_view sql) {
+  const char* p = sql.data();
   for (size_t i = 0; i + 7 <= sql.size(); ++i) {
-    if ((sql[i] == 't' || sql[i] == 'T') && core::iequals(sql.substr(i, 7), "trigger")) return true;
+    // (c | 0x20) lower-cases a letter: a cheap filter before the real comparison.
+    if ((p[i] | 0x20) == 't' && (p[i + 1] | 0x20) == 'r' &&
+        core::iequals(std::string_view(p + i, 7), "trigger")) {
+      return true;
+    }
   }
   return false;
 }
@@ -337,6 +360,10 @@ bool Shell::run_sql(std::string_view sql) {
     }
     if (*statement == nullptr) break;
     offset += tail;
+    // Only blanks left (the newline after the last ';'): nothing more to prepare.
+    size_t rest = offset;
+    while (rest < sql.size() && std::isspace(static_cast<unsigned char>(sql[rest]))) ++rest;
+    if (rest == sql.size()) offset = rest;
     if (!print_statement(statement->get())) {
       ok = false;
       if (bail_) return false;

@@ -27,10 +27,12 @@ uint32_t word_hash(const char* upper, size_t n) {
 
 struct KeywordTable {
   uint16_t slots[kTableSize] = {};
+  uint8_t lengths[kw::kCount] = {};
   KeywordTable() {
     for (uint16_t id = 1; id < kw::kCount; ++id) {
       const char* name = kKeywordNames[id];
-      size_t at = word_hash(name, std::strlen(name)) % kTableSize;
+      lengths[id] = static_cast<uint8_t>(std::strlen(name));
+      size_t at = word_hash(name, lengths[id]) % kTableSize;
       while (slots[at] != 0) at = (at + 1) % kTableSize;
       slots[at] = id;
     }
@@ -59,12 +61,20 @@ int hex_value(char c) {
 uint16_t keyword_id(std::string_view word) {
   if (word.size() < 2 || word.size() > 17) return kw::kNone;
   char upper[18];
-  for (size_t i = 0; i < word.size(); ++i) upper[i] = core::ascii_upper(word[i]);
-  const KeywordTable& table = keyword_table();
-  size_t at = word_hash(upper, word.size()) % kTableSize;
+  uint32_t h = 2166136261u;  // word_hash() of the upper-cased word, computed in the same pass
+  for (size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    upper[i] = c;
+    h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  }
+  static const KeywordTable& table = keyword_table();
+  size_t at = h % kTableSize;
   while (uint16_t id = table.slots[at]) {
-    const char* name = kKeywordNames[id];
-    if (std::strlen(name) == word.size() && std::memcmp(name, upper, word.size()) == 0) return id;
+    if (table.lengths[id] == word.size() &&
+        std::memcmp(kKeywordNames[id], upper, word.size()) == 0) {
+      return id;
+    }
     at = (at + 1) % kTableSize;
   }
   return kw::kNone;
@@ -110,7 +120,11 @@ core::Status Tokenizer::next(Token* out) {
       i = end + 2;
       continue;
     }
-    Token token;
+    // Fill *out in place (its string keeps its storage from token to token).
+    Token& token = *out;
+    token.kind = TokenKind::kEof;
+    token.keyword = 0;
+    token.text.clear();
     token.offset = static_cast<uint32_t>(i);
     size_t start = i;
     if ((c == 'x' || c == 'X') && i + 1 < src.size() && src[i + 1] == '\'') {
@@ -131,7 +145,7 @@ core::Status Tokenizer::next(Token* out) {
     } else if (is_ident_start(static_cast<unsigned char>(c))) {
       while (i < src.size() && is_ident_char(static_cast<unsigned char>(src[i]))) ++i;
       token.kind = TokenKind::kIdentifier;
-      token.text = std::string(src.substr(start, i - start));
+      token.text.assign(src.data() + start, i - start);
       token.keyword = keyword_id(token.text);
     } else if (is_digit(c) || (c == '.' && i + 1 < src.size() && is_digit(src[i + 1]))) {
       token.kind = TokenKind::kInteger;
@@ -161,7 +175,7 @@ core::Status Tokenizer::next(Token* out) {
         while (j < src.size() && is_ident_char(static_cast<unsigned char>(src[j]))) ++j;
         return error(start, "unrecognized token: \"" + std::string(src.substr(start, j - start)) + "\"");
       }
-      token.text = std::string(src.substr(start, i - start));
+      token.text.assign(src.data() + start, i - start);
     } else if (c == '\'') {
       std::string text;
       size_t j = i + 1;
@@ -203,13 +217,13 @@ core::Status Tokenizer::next(Token* out) {
       ++i;
       while (i < src.size() && is_digit(src[i])) ++i;
       token.kind = TokenKind::kParameter;
-      token.text = std::string(src.substr(start, i - start));
+      token.text.assign(src.data() + start, i - start);
     } else if ((c == ':' || c == '@' || c == '$') && i + 1 < src.size() &&
                is_ident_char(static_cast<unsigned char>(src[i + 1]))) {
       ++i;
       while (i < src.size() && is_ident_char(static_cast<unsigned char>(src[i]))) ++i;
       token.kind = TokenKind::kParameter;
-      token.text = std::string(src.substr(start, i - start));
+      token.text.assign(src.data() + start, i - start);
     } else {
       static const char* const kTwoChar[] = {"||", "<=", ">=", "==", "!=", "<>", "<<", ">>", "->"};
       token.kind = TokenKind::kOperator;
@@ -229,10 +243,9 @@ core::Status Tokenizer::next(Token* out) {
         length = 1;
       }
       i += length;
-      token.text = std::string(src.substr(start, length));
+      token.text.assign(src.data() + start, length);
     }
     token.raw = src.substr(start, i - start);
-    *out = std::move(token);
     return core::Status::ok();
   }
   Token eof;

@@ -60,6 +60,11 @@ class Value {
     return value;
   }
   static Value boolean(bool v) { return integer(v ? 1 : 0); }
+  // Makes this a TEXT or BLOB holding `bytes`, reusing the string's storage.
+  void assign_string(ValueType type, std::string_view bytes) {
+    type_ = type;
+    s_.assign(bytes.data(), bytes.size());
+  }
 
   ValueType type() const { return type_; }
   bool is_null() const { return type_ == ValueType::kNull; }

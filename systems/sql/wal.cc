@@ -65,9 +65,14 @@ void Wal::set_index(uint32_t pgno, uint32_t frame, bool undoable) {
 
 Result<Wal::Changes> Wal::refresh() {
   Changes changes;
-  uint8_t header[kWalHeaderSize];
-  size_t got = 0;
-  SFS_TRY(file_->read(0, header, sizeof header, &got));
+  // One read covers the header and the first frame's header: when the log holds no committed
+  // frame yet (the usual state after a checkpoint) that is all refresh() needs to look at.
+  uint8_t head[kWalHeaderSize + kWalFrameHeaderSize];
+  size_t head_got = 0;
+  SFS_TRY(file_->read_once(0, head, sizeof head, &head_got));
+  if (head_got < kWalHeaderSize) SFS_TRY(file_->read(0, head, sizeof head, &head_got));
+  const uint8_t* header = head;
+  size_t got = std::min(head_got, kWalHeaderSize);
   bool valid = got == kWalHeaderSize && std::memcmp(header, kMagic, 8) == 0 &&
                get_u32(header + 8) == page_size_ &&
                get_u64(header + 24) == wal_checksum(0, header, 24);
@@ -98,7 +103,14 @@ Result<Wal::Changes> Wal::refresh() {
   // the header of the next frame instead, and scan only when it carries this generation's salts.
   uint8_t next[kWalFrameHeaderSize];
   size_t next_got = 0;
-  SFS_TRY(file_->read(frame_offset(committed_frames_ + 1), next, sizeof next, &next_got));
+  if (committed_frames_ == 0 && head_got == sizeof head) {
+    std::memcpy(next, head + kWalHeaderSize, sizeof next);
+    next_got = sizeof next;
+  } else if (committed_frames_ == 0 && head_got == kWalHeaderSize) {
+    next_got = 0;  // the log ends after its header
+  } else {
+    SFS_TRY(file_->read(frame_offset(committed_frames_ + 1), next, sizeof next, &next_got));
+  }
   if (next_got == sizeof next && get_u32(next + 8) == salt1_ && get_u32(next + 12) == salt2_) {
     SFS_ASSIGN_OR_RETURN(uint64_t file_size, file_->size());
     SFS_TRY(scan(file_size, changes.reset ? nullptr : &changes.pages));
