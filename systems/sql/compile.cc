@@ -292,7 +292,7 @@ Status Resolver::resolve(Expr* e, Scope* scope) {
     case ExprKind::kUnary:
       SFS_TRY(resolve(e->left.get(), scope));
       e->constant = e->left->constant;
-      e->affinity = Affinity::kBlob;
+      e->affinity = Affinity::kNone;  // even +column: "any operator" removes the affinity
       return Status::ok();
     case ExprKind::kBinary:
       SFS_TRY(resolve(e->left.get(), scope));

@@ -131,7 +131,8 @@ std::string declared_type_for(Affinity affinity) {
     case Affinity::kReal: return "REAL";
     case Affinity::kNumeric: return "NUM";
     case Affinity::kText: return "TEXT";
-    case Affinity::kBlob: return "";
+    case Affinity::kBlob:
+    case Affinity::kNone: return "";
   }
   return "";
 }

@@ -137,6 +137,11 @@ struct Level {
   Access access = Access::kScan;
   IndexInfo* index = nullptr;
   std::vector<Expr*> eq;  // values for the index prefix, or the rowid
+  // The comparison affinity of each eq term, and of low/high: when it converts nothing (a TEXT
+  // column against a BLOB-affinity one), the probe keeps its type instead of taking the
+  // column's affinity, as the comparison itself would.
+  std::vector<Affinity> eq_affinity;
+  Affinity low_affinity = Affinity::kBlob, high_affinity = Affinity::kBlob;
   int in_position = -1;   // eq[in_position] is an IN expression (its list supplies values)
   Expr* low = nullptr;
   bool low_inclusive = false;

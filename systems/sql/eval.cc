@@ -37,14 +37,18 @@ const Expr* skip_collate(const Expr* e) {
 
 }  // namespace
 
+// sqlite3CompareAffinity(): two operands with affinities (columns, CASTs, subqueries) convert
+// only towards a numeric one; an operand with no affinity takes the other one's. So TEXT against
+// a BLOB-affinity column converts nothing, TEXT against a literal converts the literal to text.
 Affinity comparison_affinity(const Expr* a, const Expr* b) {
   Affinity x = a->affinity, y = b->affinity;
-  if (x != Affinity::kBlob && y != Affinity::kBlob) {
+  if (x != Affinity::kNone && y != Affinity::kNone) {
     if (is_numeric_affinity(x) || is_numeric_affinity(y)) return Affinity::kNumeric;
     return Affinity::kBlob;
   }
-  if (x == Affinity::kBlob) return is_numeric_affinity(y) ? Affinity::kNumeric : y;
-  return is_numeric_affinity(x) ? Affinity::kNumeric : x;
+  Affinity one = x == Affinity::kNone ? y : x;
+  if (one == Affinity::kNone) return Affinity::kBlob;
+  return is_numeric_affinity(one) ? Affinity::kNumeric : one;
 }
 
 Collation comparison_collation(const Expr* a, const Expr* b) {

@@ -270,6 +270,7 @@ void apply_numeric_affinity(Value* value) {
 void apply_affinity(Value* value, Affinity affinity) {
   switch (affinity) {
     case Affinity::kBlob:
+    case Affinity::kNone:
       return;
     case Affinity::kText:
       if (value->is_numeric()) *value = Value::text(value->to_text());
@@ -370,6 +371,8 @@ int compare_values(const Value& a, const Value& b, Collation collation) {
 Value cast_value(const Value& value, Affinity target) {
   if (value.is_null()) return value;
   switch (target) {
+    case Affinity::kNone:
+      return value;
     case Affinity::kBlob:
       if (value.type() == ValueType::kBlob) return value;
       return Value::blob(value.to_text());

@@ -66,6 +66,24 @@ TEST_F(SqlTest, AffinityAndComparison) {
   EXPECT_EQ(q("SELECT 'abc' = 'ABC', 'abc' = 'ABC' COLLATE NOCASE, 'a ' = 'a' COLLATE RTRIM"), "0|1|1");
 }
 
+// A BLOB-affinity column (declared BLOB or untyped) is not "no affinity": against a TEXT column
+// nothing is converted, while a literal, +x or an expression gives way to the TEXT side. An index
+// on the TEXT column must answer the same (expected values from SQLite 3.40).
+TEST_F(SqlTest, BlobAffinityIsNotNoAffinity) {
+  ASSERT_EQ(q("CREATE TABLE p(a TEXT, n NUMERIC); CREATE TABLE q(c BLOB, d);"
+              "INSERT INTO p VALUES(14, 14); INSERT INTO q VALUES(14, 14)"), "");
+  EXPECT_EQ(q("SELECT p.a = q.c, p.a = q.d, p.a = 14, q.c = '14', p.n = q.c, p.a = +q.c, "
+              "CAST(q.c AS TEXT) = p.a, p.a IN (SELECT c FROM q), p.a = (SELECT c FROM q) FROM p, q"),
+            "0|0|1|0|1|1|1|0|0");
+  const char* joins = "SELECT (SELECT count(*) FROM p, q WHERE p.a = q.c), "
+                      "(SELECT count(*) FROM p, q WHERE p.a > q.c), "
+                      "(SELECT count(*) FROM p, q WHERE q.c = p.a), "
+                      "(SELECT count(*) FROM p, q WHERE p.a = q.c + 0)";
+  EXPECT_EQ(q(joins), "0|1|0|1");
+  ASSERT_EQ(q("CREATE INDEX pa ON p(a)"), "");
+  EXPECT_EQ(q(joins), "0|1|0|1");
+}
+
 TEST_F(SqlTest, ScalarFunctions) {
   EXPECT_EQ(q("SELECT abs(-3), coalesce(NULL, NULL, 2), ifnull(NULL, 'x'), nullif(1, 1), nullif(1, 2)"),
             "3|2|x|NULL|1");
