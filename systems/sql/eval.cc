@@ -203,6 +203,12 @@ bool Runtime::eval(const Expr* e, Value* out) {
       Value text, pattern, escape;
       if (!eval(e->left.get(), &text) || !eval(e->right.get(), &pattern)) return false;
       if (e->escape && !eval(e->escape.get(), &escape)) return false;
+      // A BLOB never matches LIKE or GLOB, even against NULL: the reference SQLite (Debian's
+      // 3.40) is built with SQLITE_LIKE_DOESNT_MATCH_BLOBS, one of SQLite's recommended options.
+      if (text.type() == ValueType::kBlob || pattern.type() == ValueType::kBlob) {
+        *out = Value::boolean(e->negated);
+        return true;
+      }
       if (text.is_null() || pattern.is_null() || (e->escape && escape.is_null())) {
         *out = Value();
         return true;

@@ -23,10 +23,17 @@ namespace {
 
 // ---- UTF-8 helpers ---------------------------------------------------------------------------
 
+// Characters as SQLite counts them, also in text that is not valid UTF-8: every byte starts a
+// character except the continuation bytes (10xxxxxx) that follow a lead byte (11xxxxxx); a stray
+// continuation byte counts as a character of its own.
 size_t utf8_length(std::string_view s) {
   size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) ++n;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i++]);
+    ++n;
+    if (c >= 0xC0) {
+      while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+    }
   }
   return n;
 }
@@ -474,6 +481,10 @@ FN(fn_min_max_scalar) {
 FN(fn_like) {
   UNUSED_FN_ARGS;
   // like(pattern, text [, escape]) — note the argument order.
+  if (a[0].type() == ValueType::kBlob || a[1].type() == ValueType::kBlob) {
+    *out = Value::boolean(false);  // see ExprKind::kLike in eval.cc
+    return true;
+  }
   if (a[0].is_null() || a[1].is_null() || (n == 3 && a[2].is_null())) {
     *out = Value();
     return true;
@@ -493,6 +504,10 @@ FN(fn_like) {
 
 FN(fn_glob) {
   UNUSED_FN_ARGS;
+  if (a[0].type() == ValueType::kBlob || a[1].type() == ValueType::kBlob) {
+    *out = Value::boolean(false);  // see ExprKind::kLike in eval.cc
+    return true;
+  }
   if (a[0].is_null() || a[1].is_null()) {
     *out = Value();
     return true;
@@ -807,9 +822,20 @@ bool aggregate_step(Runtime& rt, AggregateKind kind, AggregateValue* state, cons
     case AggregateKind::kTotal:
     case AggregateKind::kAvg: {
       ++state->count;
-      if (v.type() == ValueType::kInteger && state->integer_sum && !state->overflow) {
+      // Text that reads as an integer counts as one (sqlite3_value_numeric_type()): sum('8')
+      // is the INTEGER 8, sum('5.0') the REAL 5.0.
+      bool is_integer = v.type() == ValueType::kInteger;
+      int64_t integer = is_integer ? v.int_value() : 0;
+      if (v.type() == ValueType::kText) {
+        ParsedNumber n = parse_number(v.str());
+        if (n.valid && n.whole && n.is_integer) {
+          is_integer = true;
+          integer = n.i;
+        }
+      }
+      if (is_integer && state->integer_sum && !state->overflow) {
         int64_t result;
-        if (__builtin_add_overflow(state->isum, v.int_value(), &result)) {
+        if (__builtin_add_overflow(state->isum, integer, &result)) {
           state->overflow = true;
           if (kind == AggregateKind::kSum) {
             return rt.fail(Status::invalid_argument("integer overflow"));
@@ -822,7 +848,7 @@ bool aggregate_step(Runtime& rt, AggregateKind kind, AggregateValue* state, cons
       }
       // Plain double addition, in row order, as SQLite 3.40 does (3.43 moved to compensated
       // summation): the last digits of a REAL sum then agree with the SQLite measured against.
-      double x = v.type() == ValueType::kInteger ? static_cast<double>(v.int_value()) : v.to_real();
+      double x = is_integer ? static_cast<double>(integer) : v.to_real();
       state->rsum += x;
       return true;
     }

@@ -384,14 +384,8 @@ Value cast_value(const Value& value, Affinity target) {
     case Affinity::kReal:
       return Value::real(value.to_real());
     case Affinity::kNumeric: {
-      if (value.type() == ValueType::kInteger) return value;
-      if (value.type() == ValueType::kReal) {
-        double r = value.real_value();
-        if (r == std::floor(r) && r >= -kTwo63 && r < kTwo63) {
-          return Value::integer(static_cast<int64_t>(r));
-        }
-        return value;
-      }
+      // "Casting a REAL or INTEGER value to NUMERIC is a no-op" (CAST(5.0 AS NUMERIC) is 5.0).
+      if (value.type() == ValueType::kInteger || value.type() == ValueType::kReal) return value;
       ParsedNumber n = parse_number(value.str());
       if (!n.valid) return Value::integer(0);
       if (n.is_integer) return Value::integer(n.i);

@@ -84,6 +84,24 @@ TEST_F(SqlTest, BlobAffinityIsNotNoAffinity) {
   EXPECT_EQ(q(joins), "0|1|0|1");
 }
 
+// Conversions at the edges of the type system, as SQLite 3.40 (Debian 12) gives them.
+TEST_F(SqlTest, MixedTypeEdges) {
+  // CAST of a REAL to NUMERIC keeps it REAL; text still becomes an INTEGER when it can.
+  EXPECT_EQ(q("SELECT CAST(5.0 AS NUMERIC), typeof(CAST(5.0 AS NUMERIC)), CAST('5.0' AS NUMERIC), "
+              "CAST(' 7.5 ' AS NUMERIC)"),
+            "5.0|real|5|7.5");
+  // sum() of text that reads as an integer is an INTEGER sum.
+  EXPECT_EQ(q("SELECT sum('8'), sum('5.0'), sum(' 7 '), typeof(sum('7'))"), "8|5.0|7|integer");
+  // LIKE and GLOB never match a BLOB, even against NULL (SQLITE_LIKE_DOESNT_MATCH_BLOBS).
+  EXPECT_EQ(q("SELECT x'41' LIKE '_', x'41' GLOB '?', 'A' LIKE x'41', NULL LIKE x'41', "
+              "x'41' NOT LIKE NULL, like(x'41', 'A'), glob('A', x'41')"),
+            "0|0|0|0|1|0|0");
+  // length() of text that is not valid UTF-8: a stray continuation byte is a character.
+  EXPECT_EQ(q("SELECT length(CAST(x'b5' AS TEXT)), length(CAST(x'41b5' AS TEXT)), "
+              "length(CAST(x'e9b5' AS TEXT)), length(CAST(x'f0b5b5b541' AS TEXT)), length(x'b5')"),
+            "1|2|1|2|1");
+}
+
 TEST_F(SqlTest, ScalarFunctions) {
   EXPECT_EQ(q("SELECT abs(-3), coalesce(NULL, NULL, 2), ifnull(NULL, 'x'), nullif(1, 1), nullif(1, 2)"),
             "3|2|x|NULL|1");
