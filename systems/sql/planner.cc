@@ -384,10 +384,10 @@ class Planner {
     return best;
   }
 
+  // Can the column hold text, so that its collation matters? Any column can, whatever its
+  // affinity ('abc' stays text in an INTEGER column), except the rowid and its alias.
   static bool column_is_texty(const Source* s, int column) {
-    if (column < 0) return false;
-    Affinity a = s->table->columns[column].affinity;
-    return a == Affinity::kText || a == Affinity::kBlob;
+    return column >= 0 && column != s->table->rowid_alias;
   }
 
  private:

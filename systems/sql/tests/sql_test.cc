@@ -102,6 +102,18 @@ TEST_F(SqlTest, MixedTypeEdges) {
             "1|2|1|2|1");
 }
 
+// An index serves a comparison or an ORDER BY only under the same collation, whatever the
+// column's affinity: an INTEGER column holds text too.
+TEST_F(SqlTest, IndexCollationMustMatchOnAnyColumn) {
+  ASSERT_EQ(q("CREATE TABLE n(c INT); INSERT INTO n VALUES('b'), ('B'), (1), ('a');"
+              "CREATE INDEX n_c ON n(c COLLATE NOCASE)"), "");
+  EXPECT_EQ(q("SELECT count(*) FROM n WHERE c = 'b'"), "1");
+  EXPECT_EQ(q("SELECT count(*) FROM n WHERE c COLLATE NOCASE = 'b'"), "2");
+  EXPECT_EQ(q("SELECT group_concat(c, ',') FROM (SELECT c FROM n ORDER BY c)"), "1,B,a,b");
+  EXPECT_EQ(q("SELECT group_concat(c, ',') FROM (SELECT c FROM n WHERE c > 'A' ORDER BY c DESC)"),
+            "b,a,B");
+}
+
 TEST_F(SqlTest, ScalarFunctions) {
   EXPECT_EQ(q("SELECT abs(-3), coalesce(NULL, NULL, 2), ifnull(NULL, 'x'), nullif(1, 1), nullif(1, 2)"),
             "3|2|x|NULL|1");
