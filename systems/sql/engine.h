@@ -240,7 +240,8 @@ struct QueryPlan {
   Expr* offset = nullptr;
   std::vector<std::string> names;
   std::vector<Affinity> affinities;
-  std::vector<Collation> collations;
+  std::vector<Collation> collations;           // the leftmost SELECT's (a subquery's columns)
+  std::vector<Collation> compound_collations;  // UNION/EXCEPT/INTERSECT and their ORDER BY
   std::vector<std::unique_ptr<Select>> owned_selects;  // views and CTEs expanded into this plan
   std::vector<ExprPtr> owned;
   std::vector<std::unique_ptr<Subquery>> subqueries;    // expression subqueries of its cores
@@ -309,6 +310,10 @@ int compare_for_sql(const Value& a, const Value& b, Affinity affinity, Collation
 Affinity comparison_affinity(const Expr* a, const Expr* b);
 // The collation a binary comparison uses (explicit COLLATE first, then column collations).
 Collation comparison_collation(const Expr* a, const Expr* b);
+// The collation an expression carries (sqlite3ExprCollSeq): false if it carries none.
+bool find_collation(const Expr* e, Collation* out);
+// ... or BINARY if none.
+Collation expression_collation(const Expr* e);
 
 // ---- executing queries (query_exec.cc) -------------------------------------------------------
 

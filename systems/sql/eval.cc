@@ -30,12 +30,45 @@ Value to_number(const Value& v) {
   }
 }
 
-const Expr* skip_collate(const Expr* e) {
-  while (e->kind == ExprKind::kCollate) e = e->left.get();
-  return e;
+// Does a COLLATE clause appear in the expression's operands (SQLite's EP_Collate)?
+bool has_collate(const Expr* e) {
+  if (e == nullptr) return false;
+  if (e->kind == ExprKind::kCollate) return true;
+  if (e->kind == ExprKind::kSubquery || e->kind == ExprKind::kExists) return false;
+  if (has_collate(e->left.get()) || has_collate(e->right.get())) return true;
+  for (const auto& arg : e->args) {
+    if (has_collate(arg.get())) return true;
+  }
+  return false;
 }
 
 }  // namespace
+
+// sqlite3ExprCollSeq(): a COLLATE clause, or a column's collation, seen through CAST and unary
+// +, or else the first operand that carries a COLLATE clause. False when there is none.
+bool find_collation(const Expr* e, Collation* out) {
+  while (e != nullptr) {
+    if (e->kind == ExprKind::kCollate || e->kind == ExprKind::kColumn) {
+      *out = e->collation;
+      return true;
+    }
+    if (e->kind == ExprKind::kCast || (e->kind == ExprKind::kUnary && e->op == Op::kPlus)) {
+      e = e->left.get();
+      continue;
+    }
+    if (!has_collate(e)) return false;
+    if (has_collate(e->left.get())) {
+      e = e->left.get();
+      continue;
+    }
+    const Expr* next = has_collate(e->right.get()) ? e->right.get() : nullptr;
+    for (size_t i = 0; next == nullptr && i < e->args.size(); ++i) {
+      if (has_collate(e->args[i].get())) next = e->args[i].get();
+    }
+    e = next;
+  }
+  return false;
+}
 
 // sqlite3CompareAffinity(): two operands with affinities (columns, CASTs, subqueries) convert
 // only towards a numeric one; an operand with no affinity takes the other one's. So TEXT against
@@ -51,12 +84,24 @@ Affinity comparison_affinity(const Expr* a, const Expr* b) {
   return is_numeric_affinity(one) ? Affinity::kNumeric : one;
 }
 
+// sqlite3BinaryCompareCollSeq(): an operand with a COLLATE clause wins, the left one first;
+// otherwise the left operand's collation, then the right one's, then BINARY.
 Collation comparison_collation(const Expr* a, const Expr* b) {
-  if (a->explicit_collation) return a->collation;
-  if (b->explicit_collation) return b->collation;
-  if (skip_collate(a)->kind == ExprKind::kColumn) return a->collation;
-  if (skip_collate(b)->kind == ExprKind::kColumn) return b->collation;
-  return Collation::kBinary;
+  Collation c = Collation::kBinary;
+  if (a->explicit_collation || (a->kind != ExprKind::kColumn && has_collate(a))) {
+    find_collation(a, &c);
+  } else if (b->explicit_collation || (b->kind != ExprKind::kColumn && has_collate(b))) {
+    find_collation(b, &c);
+  } else if (!find_collation(a, &c)) {
+    find_collation(b, &c);
+  }
+  return c;
+}
+
+Collation expression_collation(const Expr* e) {
+  Collation c = Collation::kBinary;
+  find_collation(e, &c);
+  return c;
 }
 
 int compare_for_sql(const Value& a, const Value& b, Affinity affinity, Collation collation,

@@ -114,6 +114,21 @@ TEST_F(SqlTest, IndexCollationMustMatchOnAnyColumn) {
             "b,a,B");
 }
 
+// Collations: +x and CAST keep x's, an operand with COLLATE decides, a compound compares under
+// its leftmost SELECT that has one and keeps the last of equal rows (values from SQLite 3.40).
+TEST_F(SqlTest, CollationThroughOperatorsAndCompounds) {
+  ASSERT_EQ(q("CREATE TABLE c(a TEXT COLLATE NOCASE, b TEXT); INSERT INTO c VALUES('Abc', 'ABC')"), "");
+  EXPECT_EQ(q("SELECT +a = 'ABC', CAST(a AS TEXT) = 'ABC', (a || '') = 'ABC', a = b, b = a, b = +a, "
+              "a COLLATE BINARY = b, (b COLLATE NOCASE || '') = 'ABC', +a IN ('ABC'), b IN (a), "
+              "+a BETWEEN 'AAA' AND 'ABD', CASE +a WHEN 'ABC' THEN 1 ELSE 0 END FROM c"),
+            "1|1|0|1|0|0|0|1|1|0|1|1");
+  EXPECT_EQ(q("SELECT 1 UNION SELECT 1.0"), "1.0");
+  EXPECT_EQ(q("SELECT 'a' UNION SELECT 'A' COLLATE NOCASE"), "A");
+  EXPECT_EQ(q("SELECT 2.0 UNION ALL SELECT 2 EXCEPT SELECT 3"), "2");
+  // A subquery's column takes the leftmost SELECT's collation only.
+  EXPECT_EQ(q("SELECT count(DISTINCT x) FROM (SELECT 'abc' AS x UNION ALL SELECT a FROM c)"), "2");
+}
+
 TEST_F(SqlTest, ScalarFunctions) {
   EXPECT_EQ(q("SELECT abs(-3), coalesce(NULL, NULL, 2), ifnull(NULL, 'x'), nullif(1, 1), nullif(1, 2)"),
             "3|2|x|NULL|1");
