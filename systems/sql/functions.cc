@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <unordered_map>
@@ -50,17 +51,18 @@ size_t utf8_offset(std::string_view s, size_t index) {
 }
 
 // Decodes one code point at s[*i] (advancing *i); malformed bytes decode as themselves.
+// Decodes one character the way SQLite does, also from text that is not valid UTF-8: a stray
+// continuation byte is a character of its own, a lead byte takes every continuation byte after
+// it, and an overlong form, a surrogate or U+FFFE/FFFF comes out as U+FFFD.
 uint32_t utf8_next(std::string_view s, size_t* i) {
   unsigned char c = static_cast<unsigned char>(s[(*i)++]);
-  if (c < 0x80) return c;
-  int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-  uint32_t cp = c & (0x3F >> extra);
-  for (int k = 0; k < extra && *i < s.size(); ++k) {
-    unsigned char d = static_cast<unsigned char>(s[*i]);
-    if ((d & 0xC0) != 0x80) break;
-    cp = (cp << 6) | (d & 0x3F);
-    ++*i;
+  if (c < 0xC0) return c;
+  uint32_t cp = c >= 0xFE ? 0 : c >= 0xFC ? c & 0x01 : c >= 0xF8 ? c & 0x03 : c >= 0xF0 ? c & 0x07
+              : c >= 0xE0 ? c & 0x0F : c & 0x1F;
+  while (*i < s.size() && (static_cast<unsigned char>(s[*i]) & 0xC0) == 0x80) {
+    cp = (cp << 6) + (static_cast<unsigned char>(s[(*i)++]) & 0x3F);
   }
+  if (cp < 0x80 || (cp & 0xFFFFF800) == 0xD800 || (cp & 0xFFFFFFFE) == 0xFFFE) cp = 0xFFFD;
   return cp;
 }
 
@@ -370,9 +372,14 @@ FN(fn_unhex) {
 FN(fn_quote) {
   UNUSED_FN_ARGS;
   if (a[0].type() == ValueType::kReal) {
-    *out = Value::text(format_real(a[0].real_value(), 'g', 15, true));
-    std::string text = out->str();
-    if (text.find_first_of(".eEIN") == std::string::npos) text += ".0";
+    double r = a[0].real_value();
+    std::string text = format_real(r, 'g', 15, true);
+    // Like SQLite 3.40: 15 digits unless they do not read back as the same double, then 20.
+    if (std::isfinite(r) && std::strtod(text.c_str(), nullptr) != r) {
+      text = format_real(r, 'e', 20, true);
+    } else if (text.find_first_of(".eEIN") == std::string::npos) {
+      text += ".0";
+    }
     *out = Value::text(text);
     return true;
   }

@@ -100,6 +100,13 @@ TEST_F(SqlTest, MixedTypeEdges) {
   EXPECT_EQ(q("SELECT length(CAST(x'b5' AS TEXT)), length(CAST(x'41b5' AS TEXT)), "
               "length(CAST(x'e9b5' AS TEXT)), length(CAST(x'f0b5b5b541' AS TEXT)), length(x'b5')"),
             "1|2|1|2|1");
+  // unicode() decodes bad UTF-8 as SQLite does; printf's %s stops at a NUL.
+  EXPECT_EQ(q("SELECT unicode(x'b4'), unicode(x'e5b5'), unicode(x'c0'), unicode(x'c1bf'), "
+              "unicode(x'eda080'), unicode(x'e5b5b5b5'), printf('%s|%d', x'410042', 3)"),
+            "180|373|65533|65533|65533|1531253|A|3");
+  // quote() of a REAL that 15 digits do not round-trip uses 20 (SQLite 3.40's %!.20e).
+  EXPECT_EQ(q("SELECT quote(-5.363636363636363), quote(0.1), quote(1e300), quote(-0.47)"),
+            "-5.36363636363636331338e+00|0.1|1.0e+300|-0.47");
 }
 
 // An index serves a comparison or an ORDER BY only under the same collation, whatever the
