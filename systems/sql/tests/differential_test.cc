@@ -24,9 +24,9 @@ namespace sfs::sql {
 namespace {
 
 #if defined(SFS_SANITIZE)
-constexpr int kSeeds = 8;
+constexpr int kSeeds = 6;
 #else
-constexpr int kSeeds = 30;
+constexpr int kSeeds = 24;
 #endif
 constexpr int kQueriesPerSeed = 300;
 
@@ -61,7 +61,8 @@ TEST(SqliteDifferentialTest, AgreesWithSqlite) {
     EXPECT_GT(result->passed, 0) << "seed " << seed;
     passed += result->passed;
   }
-  std::printf("%d seeds x %d queries: %d records agree with SQLite %s", kSeeds, kQueriesPerSeed,
+  std::printf("%d seeds x %d(+%d) queries: %d records agree with SQLite %s", kSeeds,
+              kQueriesPerSeed, kQueriesPerSeed / 3,
               passed, version->output.c_str());
 }
 
