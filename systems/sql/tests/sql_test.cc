@@ -251,6 +251,9 @@ TEST_F(SqlTest, InsertSelect) {
             "13|text\n12|text");
   EXPECT_EQ(q("CREATE TABLE c AS SELECT x, x * 2 AS twice FROM s WHERE x < 3; SELECT * FROM c"), "1|2\n2|4");
   EXPECT_EQ(q("SELECT sql FROM sqlite_schema WHERE name = 'c'"), "CREATE TABLE c(x INT,twice)");
+  EXPECT_EQ(q("CREATE TABLE wide AS SELECT x AS first_column, x AS second_column, x AS third FROM s; "
+              "SELECT sql FROM sqlite_schema WHERE name = 'wide'"),
+            "CREATE TABLE wide(\n  first_column INT,\n  second_column INT,\n  third INT\n)");
 }
 
 TEST_F(SqlTest, TriggersAndViews) {
