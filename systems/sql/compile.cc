@@ -10,8 +10,8 @@
 //
 // In an aggregate query, a column read outside any aggregate's argument (a "bare" column, or a
 // correlated reference from a subquery in the select list) is *captured*: each group keeps the
-// value from its last row — or, when the query's only aggregate is min() or max(), from the row
-// that supplied the extreme — which is SQLite's documented behaviour.
+// value from its first row, as SQLite 3.40 does — or, when the query's only aggregate is min()
+// or max(), from the row that supplied the extreme, which is SQLite's documented behaviour.
 #include <algorithm>
 
 #include "core/strings.h"

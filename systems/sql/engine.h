@@ -191,7 +191,7 @@ struct Group {
   size_t hash = 0;
   std::vector<AggregateValue> values;
   std::vector<Value> results;   // finalized values, filled before output
-  std::vector<Value> captured;  // bare columns, from the group's last (or extreme) row
+  std::vector<Value> captured;  // bare columns, from the group's first (or extreme) row
 };
 
 struct CorePlan {

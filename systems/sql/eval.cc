@@ -165,7 +165,7 @@ bool Runtime::eval(const Expr* e, Value* out) {
           *out = v.is_null() ? Value() : Value::boolean(!v.is_true());
           return true;
         case Op::kBitNot:
-          *out = v.is_null() ? Value() : Value::integer(~to_number(v).to_int());
+          *out = v.is_null() ? Value() : Value::integer(~v.to_int());
           return true;
         case Op::kNeg: {
           Value n = to_number(v);
@@ -403,17 +403,18 @@ bool Runtime::eval_binary(const Expr* e, Value* out) {
     *out = Value::text(std::move(text));
     return true;
   }
-  Value x = to_number(a), y = to_number(b);
+  // Bit operations, and % on anything but two integers, read their operands as integers the
+  // way SQLite's sqlite3VdbeIntValue() does: text by its leading integer ('1e2' is 1, not 100).
   switch (e->op) {
     case Op::kBitAnd:
-      *out = Value::integer(x.to_int() & y.to_int());
+      *out = Value::integer(a.to_int() & b.to_int());
       return true;
     case Op::kBitOr:
-      *out = Value::integer(x.to_int() | y.to_int());
+      *out = Value::integer(a.to_int() | b.to_int());
       return true;
     case Op::kShl:
     case Op::kShr: {
-      int64_t v = x.to_int(), shift = y.to_int();
+      int64_t v = a.to_int(), shift = b.to_int();
       bool left = e->op == Op::kShl;
       if (shift < 0) {
         left = !left;
@@ -431,6 +432,7 @@ bool Runtime::eval_binary(const Expr* e, Value* out) {
     default:
       break;
   }
+  Value x = to_number(a), y = to_number(b);
   if (x.type() == ValueType::kInteger && y.type() == ValueType::kInteger) {
     int64_t i = x.int_value(), j = y.int_value(), r;
     switch (e->op) {
@@ -490,7 +492,7 @@ bool Runtime::eval_binary(const Expr* e, Value* out) {
       }
       return true;
     case Op::kMod: {
-      int64_t i = x.to_int(), j = y.to_int();
+      int64_t i = a.to_int(), j = b.to_int();
       if (j == 0) {
         *out = Value();
         return true;

@@ -357,7 +357,9 @@ Status run_aggregate(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool wi
       }
       if (static_cast<int>(a) == core->extreme && changed) extreme_changed = true;
     }
-    if (core->extreme < 0 || extreme_changed || fresh) {
+    // Bare columns come from the group's first row, as in SQLite 3.40, or from the row that
+    // set its min()/max().
+    if (extreme_changed || fresh) {
       for (size_t c = 0; c < core->captures.size(); ++c) {
         if (!rt.eval(core->captures[c], &group->captured[c])) return rt.error;
       }

@@ -104,6 +104,10 @@ TEST_F(SqlTest, MixedTypeEdges) {
   EXPECT_EQ(q("SELECT unicode(x'b4'), unicode(x'e5b5'), unicode(x'c0'), unicode(x'c1bf'), "
               "unicode(x'eda080'), unicode(x'e5b5b5b5'), printf('%s|%d', x'410042', 3)"),
             "180|373|65533|65533|65533|1531253|A|3");
+  // Bit operations and % read text by its leading integer, as sqlite3VdbeIntValue() does.
+  EXPECT_EQ(q("SELECT '1e2' % 7, '1e2' & 255, ~'1e2', '1e2' << 1, ' 12e1' % 100, '1e2' + 0, "
+              "CAST('1e2' AS INTEGER)"),
+            "1.0|1|-2|2|12.0|100.0|1");
   // quote() of a REAL that 15 digits do not round-trip uses 20 (SQLite 3.40's %!.20e).
   EXPECT_EQ(q("SELECT quote(-5.363636363636363), quote(0.1), quote(1e300), quote(-0.47)"),
             "-5.36363636363636331338e+00|0.1|1.0e+300|-0.47");
@@ -134,6 +138,16 @@ TEST_F(SqlTest, CollationThroughOperatorsAndCompounds) {
   EXPECT_EQ(q("SELECT 2.0 UNION ALL SELECT 2 EXCEPT SELECT 3"), "2");
   // A subquery's column takes the leftmost SELECT's collation only.
   EXPECT_EQ(q("SELECT count(DISTINCT x) FROM (SELECT 'abc' AS x UNION ALL SELECT a FROM c)"), "2");
+}
+
+// Bare columns of an aggregate query come from each group's first row (SQLite 3.40), or from
+// the row that set the only min()/max().
+TEST_F(SqlTest, BareColumnsComeFromTheFirstRow) {
+  ASSERT_EQ(q("CREATE TABLE g(k, v); "
+              "INSERT INTO g VALUES(5, 'a'), (5.0, 'b'), (5, 'c'), (1.0, 'd'), (1, 'e')"), "");
+  EXPECT_EQ(q("SELECT k, v, count(*) FROM g GROUP BY k"), "1.0|d|2\n5|a|3");
+  EXPECT_EQ(q("SELECT k, v, max(v) FROM g GROUP BY k"), "1|e|e\n5|c|c");
+  EXPECT_EQ(q("SELECT count(*), v FROM g"), "5|a");
 }
 
 TEST_F(SqlTest, ScalarFunctions) {
