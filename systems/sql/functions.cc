@@ -478,8 +478,9 @@ FN(fn_min_max_scalar) {
     }
   }
   for (int i = 1; i < n; ++i) {
+    // On a tie min() moves to the later argument and max() stays (SQLite's minmaxFunc()).
     int c = compare_values(a[i], a[best], call->collation);
-    if (is_max ? c > 0 : c < 0) best = i;
+    if (is_max ? c > 0 : c <= 0) best = i;
   }
   *out = a[best];
   return true;

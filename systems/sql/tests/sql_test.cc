@@ -104,6 +104,9 @@ TEST_F(SqlTest, MixedTypeEdges) {
   EXPECT_EQ(q("SELECT unicode(x'b4'), unicode(x'e5b5'), unicode(x'c0'), unicode(x'c1bf'), "
               "unicode(x'eda080'), unicode(x'e5b5b5b5'), printf('%s|%d', x'410042', 3)"),
             "180|373|65533|65533|65533|1531253|A|3");
+  // Scalar min() of equal values returns the later one, max() the earlier one.
+  EXPECT_EQ(q("SELECT min(5, 5.0), max(5, 5.0), min('B' COLLATE NOCASE, 'b'), max('B' COLLATE NOCASE, 'b')"),
+            "5.0|5|b|B");
   // Bit operations and % read text by its leading integer, as sqlite3VdbeIntValue() does.
   EXPECT_EQ(q("SELECT '1e2' % 7, '1e2' & 255, ~'1e2', '1e2' << 1, ' 12e1' % 100, '1e2' + 0, "
               "CAST('1e2' AS INTEGER)"),
