@@ -153,6 +153,14 @@ TEST_F(SqlTest, BareColumnsComeFromTheFirstRow) {
   EXPECT_EQ(q("SELECT count(*), v FROM g"), "5|a");
 }
 
+// BY is one of the keywords SQLite lets fall back to a name.
+TEST_F(SqlTest, ByCanNameThings) {
+  EXPECT_EQ(q("CREATE TABLE by(by, x); INSERT INTO by VALUES(1, 2), (1, 3); CREATE INDEX by_i ON by(by);"
+              "SELECT by, sum(x) FROM by GROUP BY by ORDER BY by"),
+            "1|5");
+  EXPECT_EQ(q("SELECT x AS by FROM by ORDER BY by DESC"), "3\n2");
+}
+
 TEST_F(SqlTest, ScalarFunctions) {
   EXPECT_EQ(q("SELECT abs(-3), coalesce(NULL, NULL, 2), ifnull(NULL, 'x'), nullif(1, 1), nullif(1, 2)"),
             "3|2|x|NULL|1");
