@@ -742,10 +742,10 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
         }
         c.group_by[g] = c.columns[number - 1].expr->clone();
       }
-      SFS_TRY(resolver.resolve(c.group_by[g].get(), &scope));
       if (contains_aggregate(c.group_by[g].get())) {
         return Status::invalid_argument("aggregate functions are not allowed in the GROUP BY clause");
       }
+      SFS_TRY(resolver.resolve(c.group_by[g].get(), &scope));
       cp->group_by.push_back(c.group_by[g].get());
     }
     if (c.having) {

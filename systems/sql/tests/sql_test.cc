@@ -196,6 +196,8 @@ TEST_F(SqlTest, AggregatesAndGrouping) {
   EXPECT_EQ(q("SELECT g, max(v) FROM s"), "b|5");
   EXPECT_EQ(q("SELECT count(*) FROM s GROUP BY g HAVING count(*) > 1"), "2\n2");
   EXPECT_EQ(q("SELECT v FROM s WHERE count(*) > 1"), "error: misuse of aggregate function count()");
+  EXPECT_EQ(q("SELECT count(*) FROM s GROUP BY 1"),
+            "error: aggregate functions are not allowed in the GROUP BY clause");
 }
 
 TEST_F(SqlTest, OrderLimitDistinctAndNulls) {
