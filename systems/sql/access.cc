@@ -70,6 +70,14 @@ BTreeCursor* index_cursor(Runtime& rt, Source* s, IndexInfo* index) {
   return s->index_cursor.get();
 }
 
+// The affinity a probe value takes before it is looked up in an index on a column of
+// `column_affinity`: the column's, unless the comparison converts nothing (SQLite's
+// codeAllEqualityTerms() drops the affinity then).
+Affinity probe_affinity(Affinity comparison, Affinity column_affinity) {
+  if (comparison == Affinity::kBlob || comparison == Affinity::kNone) return Affinity::kBlob;
+  return column_affinity;
+}
+
 // Values of an IN term (list or subquery) with the affinity applied, NULLs dropped.
 bool in_values(Runtime& rt, const Expr* in, Affinity affinity, std::vector<Value>* out) {
   out->clear();
@@ -129,11 +137,11 @@ Status index_bounds(Runtime& rt, Level& L) {
   if (L.low == nullptr && L.high == nullptr) return Status::ok();
   const IndexColumn& ic = L.index->columns[k];
   Affinity affinity = ic.column >= 0 ? L.source->table->columns[ic.column].affinity : Affinity::kInteger;
-  auto bound = [&](Expr* e, std::string* key, bool* is_null) -> Status {
+  auto bound = [&](Expr* e, Affinity comparison, std::string* key, bool* is_null) -> Status {
     Value v;
     if (!rt.eval(e, &v)) return rt.error;
     *is_null = v.is_null();
-    apply_affinity(&v, affinity);
+    apply_affinity(&v, probe_affinity(comparison, affinity));
     *key = probe;
     encode_key_value(v, ic.collation, ic.desc, key);
     return Status::ok();
@@ -143,8 +151,8 @@ Status index_bounds(Runtime& rt, Level& L) {
   // In byte order an ASC column runs low -> high, a DESC one high -> low.
   std::string low_key, high_key;
   bool low_null = false, high_null = false;
-  if (L.low) SFS_TRY(bound(L.low, &low_key, &low_null));
-  if (L.high) SFS_TRY(bound(L.high, &high_key, &high_null));
+  if (L.low) SFS_TRY(bound(L.low, L.low_affinity, &low_key, &low_null));
+  if (L.high) SFS_TRY(bound(L.high, L.high_affinity, &high_key, &high_null));
   if (low_null || high_null) {
     L.empty = true;
     return Status::ok();
@@ -438,8 +446,9 @@ Status level_start(Runtime& rt, Level& L, bool* ok) {
       std::vector<std::string> prefixes(1);
       for (size_t k = 0; k < L.eq.size(); ++k) {
         const IndexColumn& ic = L.index->columns[k];
-        Affinity affinity =
-            ic.column >= 0 ? s->table->columns[ic.column].affinity : Affinity::kInteger;
+        Affinity affinity = probe_affinity(
+            k < L.eq_affinity.size() ? L.eq_affinity[k] : Affinity::kNumeric,
+            ic.column >= 0 ? s->table->columns[ic.column].affinity : Affinity::kInteger);
         std::vector<Value> values;
         if (static_cast<int>(k) == L.in_position) {
           if (!in_values(rt, L.eq[k], affinity, &values)) return rt.error;

@@ -78,7 +78,7 @@ struct Expr {
   int aggregate = -1;                   // kFunction: slot of an aggregate call in its query
   CorePlan* aggregate_owner = nullptr;
   Subquery* subquery = nullptr;         // kSubquery, kExists, kIn with a SELECT or table
-  Affinity affinity = Affinity::kBlob;  // the expression's affinity (SQLite's rules)
+  Affinity affinity = Affinity::kNone;  // the expression's affinity (SQLite's rules)
   Affinity compare_affinity = Affinity::kBlob;  // comparisons, IN, BETWEEN, CASE: applied first
   Collation collation = Collation::kBinary;
   bool explicit_collation = false;      // carries a COLLATE clause

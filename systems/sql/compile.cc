@@ -10,8 +10,8 @@
 //
 // In an aggregate query, a column read outside any aggregate's argument (a "bare" column, or a
 // correlated reference from a subquery in the select list) is *captured*: each group keeps the
-// value from its last row — or, when the query's only aggregate is min() or max(), from the row
-// that supplied the extreme — which is SQLite's documented behaviour.
+// value from its first row, as SQLite 3.40 does — or, when the query's only aggregate is min()
+// or max(), from the row that supplied the extreme, which is SQLite's documented behaviour.
 #include <algorithm>
 
 #include "core/strings.h"
@@ -292,7 +292,9 @@ Status Resolver::resolve(Expr* e, Scope* scope) {
     case ExprKind::kUnary:
       SFS_TRY(resolve(e->left.get(), scope));
       e->constant = e->left->constant;
-      e->affinity = Affinity::kBlob;
+      e->affinity = Affinity::kNone;  // even +column: "any operator" removes the affinity
+      // ... but not the collation: +x and CAST(x AS ...) keep x's (sqlite3ExprCollSeq()).
+      if (e->op == Op::kPlus) e->collation = expression_collation(e->left.get());
       return Status::ok();
     case ExprKind::kBinary:
       SFS_TRY(resolve(e->left.get(), scope));
@@ -329,6 +331,7 @@ Status Resolver::resolve(Expr* e, Scope* scope) {
       SFS_TRY(resolve(e->left.get(), scope));
       e->constant = e->left->constant;
       e->affinity = affinity_from_declared_type(e->name);
+      e->collation = expression_collation(e->left.get());
       return Status::ok();
     case ExprKind::kCollate: {
       SFS_TRY(resolve(e->left.get(), scope));
@@ -356,10 +359,7 @@ Status Resolver::resolve(Expr* e, Scope* scope) {
                              left == Affinity::kNumeric)
                                 ? Affinity::kNumeric
                                 : left;
-      e->collation = e->left->explicit_collation || e->left->kind == ExprKind::kColumn ||
-                             e->left->kind == ExprKind::kCollate
-                         ? e->left->collation
-                         : Collation::kBinary;
+      e->collation = expression_collation(e->left.get());
       return Status::ok();
     }
     case ExprKind::kBetween:
@@ -748,10 +748,10 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
         }
         c.group_by[g] = c.columns[number - 1].expr->clone();
       }
-      SFS_TRY(resolver.resolve(c.group_by[g].get(), &scope));
       if (contains_aggregate(c.group_by[g].get())) {
         return Status::invalid_argument("aggregate functions are not allowed in the GROUP BY clause");
       }
+      SFS_TRY(resolver.resolve(c.group_by[g].get(), &scope));
       cp->group_by.push_back(c.group_by[g].get());
     }
     if (c.having) {
@@ -839,9 +839,17 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
   plan->names = first->names;
   plan->affinities.reserve(first->columns.size());
   plan->collations.reserve(first->columns.size());
-  for (Expr* e : first->columns) {
+  for (size_t i = 0; i < first->columns.size(); ++i) {
+    Expr* e = first->columns[i];
     plan->affinities.push_back(e->affinity);
     plan->collations.push_back(e->collation);
+    // A compound compares a column under the collation of its leftmost SELECT that has one
+    // ('a' UNION SELECT 'A' COLLATE NOCASE is one row; SQLite's multiSelectCollSeq()).
+    Collation collation = e->collation;
+    for (size_t c = 0; c < plan->cores.size() && plan->cores.size() > 1; ++c) {
+      if (find_collation(plan->cores[c]->columns[i], &collation)) break;
+    }
+    plan->compound_collations.push_back(collation);
   }
   if (!single) {
     // ORDER BY of a compound: result column numbers, aliases, or copies of a result column.
@@ -893,7 +901,7 @@ Result<std::unique_ptr<QueryPlan>> Compiler::compile_select(Select* select, Scop
         return Status::invalid_argument(ordinal +
                                         " ORDER BY term does not match any column in the result set");
       }
-      key.collation = plan->collations[key.column];
+      key.collation = plan->compound_collations[key.column];
       if (e->kind == ExprKind::kCollate) {
         bool known;
         key.collation = collation_from_name(e->name, &known);

@@ -131,7 +131,8 @@ std::string declared_type_for(Affinity affinity) {
     case Affinity::kReal: return "REAL";
     case Affinity::kNumeric: return "NUM";
     case Affinity::kText: return "TEXT";
-    case Affinity::kBlob: return "";
+    case Affinity::kBlob:
+    case Affinity::kNone: return "";
   }
   return "";
 }
@@ -168,15 +169,23 @@ Status create_table(Runtime& rt, Connection* connection, CreateTableStatement* s
   if (statement->as_select) {
     Compiler compiler(connection);
     SFS_ASSIGN_OR_RETURN(select, compiler.compile_select(statement->as_select.get(), nullptr));
-    // The table's columns: the result's names, typed by their affinity.
+    // The table's columns: the result's names, typed by their affinity, laid out as SQLite
+    // writes them into the schema: on one line when short, else one column a line (the
+    // length estimate is SQLite's createTableStmt()'s).
+    auto ident_length = [](const std::string& name) {
+      return name.size() + 2 + static_cast<size_t>(std::count(name.begin(), name.end(), '"'));
+    };
+    size_t estimate = ident_length(statement->name);
+    for (const std::string& name : select->names) estimate += ident_length(name) + 5;
+    bool compact = estimate < 50;
     sql = "CREATE TABLE " + quote_identifier(statement->name) + "(";
     for (size_t i = 0; i < select->names.size(); ++i) {
-      if (i > 0) sql += ",";
+      sql += compact ? (i > 0 ? "," : "") : (i > 0 ? ",\n  " : "\n  ");
       sql += quote_identifier(select->names[i]);
       std::string type = declared_type_for(select->affinities[i]);
       if (!type.empty()) sql += " " + type;
     }
-    sql += ")";
+    sql += compact ? ")" : "\n)";
     SFS_ASSIGN_OR_RETURN(Parser parser, Parser::create(sql));
     SFS_ASSIGN_OR_RETURN(StatementPtr parsed, parser.next());
     generated.reset(static_cast<CreateTableStatement*>(parsed.release()));

@@ -137,6 +137,11 @@ struct Level {
   Access access = Access::kScan;
   IndexInfo* index = nullptr;
   std::vector<Expr*> eq;  // values for the index prefix, or the rowid
+  // The comparison affinity of each eq term, and of low/high: when it converts nothing (a TEXT
+  // column against a BLOB-affinity one), the probe keeps its type instead of taking the
+  // column's affinity, as the comparison itself would.
+  std::vector<Affinity> eq_affinity;
+  Affinity low_affinity = Affinity::kBlob, high_affinity = Affinity::kBlob;
   int in_position = -1;   // eq[in_position] is an IN expression (its list supplies values)
   Expr* low = nullptr;
   bool low_inclusive = false;
@@ -186,7 +191,7 @@ struct Group {
   size_t hash = 0;
   std::vector<AggregateValue> values;
   std::vector<Value> results;   // finalized values, filled before output
-  std::vector<Value> captured;  // bare columns, from the group's last (or extreme) row
+  std::vector<Value> captured;  // bare columns, from the group's first (or extreme) row
 };
 
 struct CorePlan {
@@ -235,7 +240,8 @@ struct QueryPlan {
   Expr* offset = nullptr;
   std::vector<std::string> names;
   std::vector<Affinity> affinities;
-  std::vector<Collation> collations;
+  std::vector<Collation> collations;           // the leftmost SELECT's (a subquery's columns)
+  std::vector<Collation> compound_collations;  // UNION/EXCEPT/INTERSECT and their ORDER BY
   std::vector<std::unique_ptr<Select>> owned_selects;  // views and CTEs expanded into this plan
   std::vector<ExprPtr> owned;
   std::vector<std::unique_ptr<Subquery>> subqueries;    // expression subqueries of its cores
@@ -304,6 +310,10 @@ int compare_for_sql(const Value& a, const Value& b, Affinity affinity, Collation
 Affinity comparison_affinity(const Expr* a, const Expr* b);
 // The collation a binary comparison uses (explicit COLLATE first, then column collations).
 Collation comparison_collation(const Expr* a, const Expr* b);
+// The collation an expression carries (sqlite3ExprCollSeq): false if it carries none.
+bool find_collation(const Expr* e, Collation* out);
+// ... or BINARY if none.
+Collation expression_collation(const Expr* e);
 
 // ---- executing queries (query_exec.cc) -------------------------------------------------------
 

@@ -30,29 +30,78 @@ Value to_number(const Value& v) {
   }
 }
 
-const Expr* skip_collate(const Expr* e) {
-  while (e->kind == ExprKind::kCollate) e = e->left.get();
-  return e;
+// Does a COLLATE clause appear in the expression's operands (SQLite's EP_Collate)?
+bool has_collate(const Expr* e) {
+  if (e == nullptr) return false;
+  if (e->kind == ExprKind::kCollate) return true;
+  if (e->kind == ExprKind::kSubquery || e->kind == ExprKind::kExists) return false;
+  if (has_collate(e->left.get()) || has_collate(e->right.get())) return true;
+  for (const auto& arg : e->args) {
+    if (has_collate(arg.get())) return true;
+  }
+  return false;
 }
 
 }  // namespace
 
+// sqlite3ExprCollSeq(): a COLLATE clause, or a column's collation, seen through CAST and unary
+// +, or else the first operand that carries a COLLATE clause. False when there is none.
+bool find_collation(const Expr* e, Collation* out) {
+  while (e != nullptr) {
+    if (e->kind == ExprKind::kCollate || e->kind == ExprKind::kColumn) {
+      *out = e->collation;
+      return true;
+    }
+    if (e->kind == ExprKind::kCast || (e->kind == ExprKind::kUnary && e->op == Op::kPlus)) {
+      e = e->left.get();
+      continue;
+    }
+    if (!has_collate(e)) return false;
+    if (has_collate(e->left.get())) {
+      e = e->left.get();
+      continue;
+    }
+    const Expr* next = has_collate(e->right.get()) ? e->right.get() : nullptr;
+    for (size_t i = 0; next == nullptr && i < e->args.size(); ++i) {
+      if (has_collate(e->args[i].get())) next = e->args[i].get();
+    }
+    e = next;
+  }
+  return false;
+}
+
+// sqlite3CompareAffinity(): two operands with affinities (columns, CASTs, subqueries) convert
+// only towards a numeric one; an operand with no affinity takes the other one's. So TEXT against
+// a BLOB-affinity column converts nothing, TEXT against a literal converts the literal to text.
 Affinity comparison_affinity(const Expr* a, const Expr* b) {
   Affinity x = a->affinity, y = b->affinity;
-  if (x != Affinity::kBlob && y != Affinity::kBlob) {
+  if (x != Affinity::kNone && y != Affinity::kNone) {
     if (is_numeric_affinity(x) || is_numeric_affinity(y)) return Affinity::kNumeric;
     return Affinity::kBlob;
   }
-  if (x == Affinity::kBlob) return is_numeric_affinity(y) ? Affinity::kNumeric : y;
-  return is_numeric_affinity(x) ? Affinity::kNumeric : x;
+  Affinity one = x == Affinity::kNone ? y : x;
+  if (one == Affinity::kNone) return Affinity::kBlob;
+  return is_numeric_affinity(one) ? Affinity::kNumeric : one;
 }
 
+// sqlite3BinaryCompareCollSeq(): an operand with a COLLATE clause wins, the left one first;
+// otherwise the left operand's collation, then the right one's, then BINARY.
 Collation comparison_collation(const Expr* a, const Expr* b) {
-  if (a->explicit_collation) return a->collation;
-  if (b->explicit_collation) return b->collation;
-  if (skip_collate(a)->kind == ExprKind::kColumn) return a->collation;
-  if (skip_collate(b)->kind == ExprKind::kColumn) return b->collation;
-  return Collation::kBinary;
+  Collation c = Collation::kBinary;
+  if (a->explicit_collation || (a->kind != ExprKind::kColumn && has_collate(a))) {
+    find_collation(a, &c);
+  } else if (b->explicit_collation || (b->kind != ExprKind::kColumn && has_collate(b))) {
+    find_collation(b, &c);
+  } else if (!find_collation(a, &c)) {
+    find_collation(b, &c);
+  }
+  return c;
+}
+
+Collation expression_collation(const Expr* e) {
+  Collation c = Collation::kBinary;
+  find_collation(e, &c);
+  return c;
 }
 
 int compare_for_sql(const Value& a, const Value& b, Affinity affinity, Collation collation,
@@ -116,7 +165,7 @@ bool Runtime::eval(const Expr* e, Value* out) {
           *out = v.is_null() ? Value() : Value::boolean(!v.is_true());
           return true;
         case Op::kBitNot:
-          *out = v.is_null() ? Value() : Value::integer(~to_number(v).to_int());
+          *out = v.is_null() ? Value() : Value::integer(~v.to_int());
           return true;
         case Op::kNeg: {
           Value n = to_number(v);
@@ -199,6 +248,12 @@ bool Runtime::eval(const Expr* e, Value* out) {
       Value text, pattern, escape;
       if (!eval(e->left.get(), &text) || !eval(e->right.get(), &pattern)) return false;
       if (e->escape && !eval(e->escape.get(), &escape)) return false;
+      // A BLOB never matches LIKE or GLOB, even against NULL: the reference SQLite (Debian's
+      // 3.40) is built with SQLITE_LIKE_DOESNT_MATCH_BLOBS, one of SQLite's recommended options.
+      if (text.type() == ValueType::kBlob || pattern.type() == ValueType::kBlob) {
+        *out = Value::boolean(e->negated);
+        return true;
+      }
       if (text.is_null() || pattern.is_null() || (e->escape && escape.is_null())) {
         *out = Value();
         return true;
@@ -348,17 +403,18 @@ bool Runtime::eval_binary(const Expr* e, Value* out) {
     *out = Value::text(std::move(text));
     return true;
   }
-  Value x = to_number(a), y = to_number(b);
+  // Bit operations, and % on anything but two integers, read their operands as integers the
+  // way SQLite's sqlite3VdbeIntValue() does: text by its leading integer ('1e2' is 1, not 100).
   switch (e->op) {
     case Op::kBitAnd:
-      *out = Value::integer(x.to_int() & y.to_int());
+      *out = Value::integer(a.to_int() & b.to_int());
       return true;
     case Op::kBitOr:
-      *out = Value::integer(x.to_int() | y.to_int());
+      *out = Value::integer(a.to_int() | b.to_int());
       return true;
     case Op::kShl:
     case Op::kShr: {
-      int64_t v = x.to_int(), shift = y.to_int();
+      int64_t v = a.to_int(), shift = b.to_int();
       bool left = e->op == Op::kShl;
       if (shift < 0) {
         left = !left;
@@ -376,6 +432,7 @@ bool Runtime::eval_binary(const Expr* e, Value* out) {
     default:
       break;
   }
+  Value x = to_number(a), y = to_number(b);
   if (x.type() == ValueType::kInteger && y.type() == ValueType::kInteger) {
     int64_t i = x.int_value(), j = y.int_value(), r;
     switch (e->op) {
@@ -435,7 +492,7 @@ bool Runtime::eval_binary(const Expr* e, Value* out) {
       }
       return true;
     case Op::kMod: {
-      int64_t i = x.to_int(), j = y.to_int();
+      int64_t i = a.to_int(), j = b.to_int();
       if (j == 0) {
         *out = Value();
         return true;

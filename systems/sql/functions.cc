@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <unordered_map>
@@ -23,10 +24,17 @@ namespace {
 
 // ---- UTF-8 helpers ---------------------------------------------------------------------------
 
+// Characters as SQLite counts them, also in text that is not valid UTF-8: every byte starts a
+// character except the continuation bytes (10xxxxxx) that follow a lead byte (11xxxxxx); a stray
+// continuation byte counts as a character of its own.
 size_t utf8_length(std::string_view s) {
   size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) ++n;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i++]);
+    ++n;
+    if (c >= 0xC0) {
+      while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+    }
   }
   return n;
 }
@@ -43,17 +51,18 @@ size_t utf8_offset(std::string_view s, size_t index) {
 }
 
 // Decodes one code point at s[*i] (advancing *i); malformed bytes decode as themselves.
+// Decodes one character the way SQLite does, also from text that is not valid UTF-8: a stray
+// continuation byte is a character of its own, a lead byte takes every continuation byte after
+// it, and an overlong form, a surrogate or U+FFFE/FFFF comes out as U+FFFD.
 uint32_t utf8_next(std::string_view s, size_t* i) {
   unsigned char c = static_cast<unsigned char>(s[(*i)++]);
-  if (c < 0x80) return c;
-  int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-  uint32_t cp = c & (0x3F >> extra);
-  for (int k = 0; k < extra && *i < s.size(); ++k) {
-    unsigned char d = static_cast<unsigned char>(s[*i]);
-    if ((d & 0xC0) != 0x80) break;
-    cp = (cp << 6) | (d & 0x3F);
-    ++*i;
+  if (c < 0xC0) return c;
+  uint32_t cp = c >= 0xFE ? 0 : c >= 0xFC ? c & 0x01 : c >= 0xF8 ? c & 0x03 : c >= 0xF0 ? c & 0x07
+              : c >= 0xE0 ? c & 0x0F : c & 0x1F;
+  while (*i < s.size() && (static_cast<unsigned char>(s[*i]) & 0xC0) == 0x80) {
+    cp = (cp << 6) + (static_cast<unsigned char>(s[(*i)++]) & 0x3F);
   }
+  if (cp < 0x80 || (cp & 0xFFFFF800) == 0xD800 || (cp & 0xFFFFFFFE) == 0xFFFE) cp = 0xFFFD;
   return cp;
 }
 
@@ -363,9 +372,14 @@ FN(fn_unhex) {
 FN(fn_quote) {
   UNUSED_FN_ARGS;
   if (a[0].type() == ValueType::kReal) {
-    *out = Value::text(format_real(a[0].real_value(), 'g', 15, true));
-    std::string text = out->str();
-    if (text.find_first_of(".eEIN") == std::string::npos) text += ".0";
+    double r = a[0].real_value();
+    std::string text = format_real(r, 'g', 15, true);
+    // Like SQLite 3.40: 15 digits unless they do not read back as the same double, then 20.
+    if (std::isfinite(r) && std::strtod(text.c_str(), nullptr) != r) {
+      text = format_real(r, 'e', 20, true);
+    } else if (text.find_first_of(".eEIN") == std::string::npos) {
+      text += ".0";
+    }
     *out = Value::text(text);
     return true;
   }
@@ -464,8 +478,9 @@ FN(fn_min_max_scalar) {
     }
   }
   for (int i = 1; i < n; ++i) {
+    // On a tie min() moves to the later argument and max() stays (SQLite's minmaxFunc()).
     int c = compare_values(a[i], a[best], call->collation);
-    if (is_max ? c > 0 : c < 0) best = i;
+    if (is_max ? c > 0 : c <= 0) best = i;
   }
   *out = a[best];
   return true;
@@ -474,6 +489,10 @@ FN(fn_min_max_scalar) {
 FN(fn_like) {
   UNUSED_FN_ARGS;
   // like(pattern, text [, escape]) — note the argument order.
+  if (a[0].type() == ValueType::kBlob || a[1].type() == ValueType::kBlob) {
+    *out = Value::boolean(false);  // see ExprKind::kLike in eval.cc
+    return true;
+  }
   if (a[0].is_null() || a[1].is_null() || (n == 3 && a[2].is_null())) {
     *out = Value();
     return true;
@@ -493,6 +512,10 @@ FN(fn_like) {
 
 FN(fn_glob) {
   UNUSED_FN_ARGS;
+  if (a[0].type() == ValueType::kBlob || a[1].type() == ValueType::kBlob) {
+    *out = Value::boolean(false);  // see ExprKind::kLike in eval.cc
+    return true;
+  }
   if (a[0].is_null() || a[1].is_null()) {
     *out = Value();
     return true;
@@ -807,9 +830,20 @@ bool aggregate_step(Runtime& rt, AggregateKind kind, AggregateValue* state, cons
     case AggregateKind::kTotal:
     case AggregateKind::kAvg: {
       ++state->count;
-      if (v.type() == ValueType::kInteger && state->integer_sum && !state->overflow) {
+      // Text that reads as an integer counts as one (sqlite3_value_numeric_type()): sum('8')
+      // is the INTEGER 8, sum('5.0') the REAL 5.0.
+      bool is_integer = v.type() == ValueType::kInteger;
+      int64_t integer = is_integer ? v.int_value() : 0;
+      if (v.type() == ValueType::kText) {
+        ParsedNumber n = parse_number(v.str());
+        if (n.valid && n.whole && n.is_integer) {
+          is_integer = true;
+          integer = n.i;
+        }
+      }
+      if (is_integer && state->integer_sum && !state->overflow) {
         int64_t result;
-        if (__builtin_add_overflow(state->isum, v.int_value(), &result)) {
+        if (__builtin_add_overflow(state->isum, integer, &result)) {
           state->overflow = true;
           if (kind == AggregateKind::kSum) {
             return rt.fail(Status::invalid_argument("integer overflow"));
@@ -822,7 +856,7 @@ bool aggregate_step(Runtime& rt, AggregateKind kind, AggregateValue* state, cons
       }
       // Plain double addition, in row order, as SQLite 3.40 does (3.43 moved to compensated
       // summation): the last digits of a REAL sum then agree with the SQLite measured against.
-      double x = v.type() == ValueType::kInteger ? static_cast<double>(v.int_value()) : v.to_real();
+      double x = is_integer ? static_cast<double>(integer) : v.to_real();
       state->rsum += x;
       return true;
     }

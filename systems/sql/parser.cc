@@ -27,7 +27,7 @@ ExprPtr make_expr(ExprKind kind, uint32_t offset) {
 bool Parser::is_reserved(uint16_t keyword) {
   switch (keyword) {
     case kw::kALL: case kw::kALTER: case kw::kAND: case kw::kAS: case kw::kBETWEEN:
-    case kw::kBY: case kw::kCASE: case kw::kCHECK: case kw::kCOLLATE: case kw::kCONSTRAINT:
+    case kw::kCASE: case kw::kCHECK: case kw::kCOLLATE: case kw::kCONSTRAINT:
     case kw::kCREATE: case kw::kCROSS: case kw::kDEFAULT: case kw::kDELETE: case kw::kDISTINCT:
     case kw::kDROP: case kw::kELSE: case kw::kESCAPE: case kw::kEXCEPT: case kw::kEXISTS:
     case kw::kFOREIGN: case kw::kFROM: case kw::kFULL: case kw::kGROUP: case kw::kHAVING:

@@ -155,7 +155,7 @@ bool numeric_affinity(Affinity a) {
 
 // sqlite3IndexAffinityOk(): may an index on a column of `column_affinity` answer the comparison?
 bool affinity_ok(Affinity comparison, Affinity column_affinity) {
-  if (comparison == Affinity::kBlob) return true;
+  if (comparison == Affinity::kBlob || comparison == Affinity::kNone) return true;
   if (comparison == Affinity::kText) return column_affinity == Affinity::kText;
   return numeric_affinity(column_affinity);
 }
@@ -384,10 +384,10 @@ class Planner {
     return best;
   }
 
+  // Can the column hold text, so that its collation matters? Any column can, whatever its
+  // affinity ('abc' stays text in an INTEGER column), except the rowid and its alias.
   static bool column_is_texty(const Source* s, int column) {
-    if (column < 0) return false;
-    Affinity a = s->table->columns[column].affinity;
-    return a == Affinity::kText || a == Affinity::kBlob;
+    return column >= 0 && column != s->table->rowid_alias;
   }
 
  private:
@@ -417,10 +417,16 @@ void apply_path(Level* level, const Path& path) {
   level->access = path.access;
   level->index = path.index;
   level->eq.clear();
-  for (const Usage* u : path.eq) level->eq.push_back(u->value);
+  level->eq_affinity.clear();
+  for (const Usage* u : path.eq) {
+    level->eq.push_back(u->value);
+    level->eq_affinity.push_back(u->affinity);
+  }
   level->in_position = path.in_position;
   level->low = path.low ? path.low->value : nullptr;
   level->low_inclusive = path.low && path.low->op == Op::kGe;
+  level->low_affinity = path.low ? path.low->affinity : Affinity::kBlob;
+  level->high_affinity = path.high ? path.high->affinity : Affinity::kBlob;
   level->high = path.high ? path.high->value : nullptr;
   level->high_inclusive = path.high && path.high->op == Op::kLe;
   level->covering = path.covering;

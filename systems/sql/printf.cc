@@ -342,6 +342,7 @@ std::string sql_printf(std::string_view format, const Value* args, int count) {
       case 'z': {
         const Value* v = arg();
         body = v->is_null() ? "" : v->to_text();
+        body.resize(std::min(body.size(), body.find('\0')));  // a C string to SQLite
         if (precision >= 0) {
           size_t keep = flags.alt2 ? utf8_prefix_bytes(body, precision)
                                    : std::min<size_t>(body.size(), precision);

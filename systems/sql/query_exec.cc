@@ -357,7 +357,9 @@ Status run_aggregate(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool wi
       }
       if (static_cast<int>(a) == core->extreme && changed) extreme_changed = true;
     }
-    if (core->extreme < 0 || extreme_changed || fresh) {
+    // Bare columns come from the group's first row, as in SQLite 3.40, or from the row that
+    // set its min()/max().
+    if (extreme_changed || fresh) {
       for (size_t c = 0; c < core->captures.size(); ++c) {
         if (!rt.eval(core->captures[c], &group->captured[c])) return rt.error;
       }
@@ -442,16 +444,22 @@ Status core_rows(Runtime& rt, CorePlan* core, const QueryPlan* plan, bool with_k
   return Status::ok();
 }
 
+// Sorts and drops duplicates, keeping the LAST of equal rows: SQLite inserts compound rows into
+// an index where an equal key replaces the earlier one, so 1 UNION 1.0 is 1.0.
 void sort_unique(std::vector<std::vector<Value>>* rows, size_t columns,
                  const std::vector<Collation>& collations) {
   std::stable_sort(rows->begin(), rows->end(), [&](const auto& a, const auto& b) {
     return compare_rows(a, b, columns, collations) < 0;
   });
-  rows->erase(std::unique(rows->begin(), rows->end(),
-                          [&](const auto& a, const auto& b) {
-                            return compare_rows(a, b, columns, collations) == 0;
-                          }),
-              rows->end());
+  size_t kept = 0;
+  for (size_t i = 0; i < rows->size(); ++i) {
+    if (i + 1 < rows->size() && compare_rows((*rows)[i], (*rows)[i + 1], columns, collations) == 0) {
+      continue;
+    }
+    if (kept != i) (*rows)[kept] = std::move((*rows)[i]);
+    ++kept;
+  }
+  rows->resize(kept);
 }
 
 Status materialize(Runtime& rt, QueryPlan* plan, std::vector<std::vector<Value>>* result) {
@@ -468,17 +476,17 @@ Status materialize(Runtime& rt, QueryPlan* plan, std::vector<std::vector<Value>>
         break;
       case CompoundOp::kUnion:
         for (auto& row : right) result->push_back(std::move(row));
-        sort_unique(result, columns, plan->collations);
+        sort_unique(result, columns, plan->compound_collations);
         break;
       case CompoundOp::kExcept:
       case CompoundOp::kIntersect: {
-        sort_unique(result, columns, plan->collations);
-        sort_unique(&right, columns, plan->collations);
+        sort_unique(result, columns, plan->compound_collations);
+        sort_unique(&right, columns, plan->compound_collations);
         std::vector<std::vector<Value>> kept;
         size_t j = 0;
         for (auto& row : *result) {
-          while (j < right.size() && compare_rows(right[j], row, columns, plan->collations) < 0) ++j;
-          bool in_right = j < right.size() && compare_rows(right[j], row, columns, plan->collations) == 0;
+          while (j < right.size() && compare_rows(right[j], row, columns, plan->compound_collations) < 0) ++j;
+          bool in_right = j < right.size() && compare_rows(right[j], row, columns, plan->compound_collations) == 0;
           if (in_right == (plan->ops[i] == CompoundOp::kIntersect)) kept.push_back(std::move(row));
         }
         result->swap(kept);

@@ -270,6 +270,7 @@ void apply_numeric_affinity(Value* value) {
 void apply_affinity(Value* value, Affinity affinity) {
   switch (affinity) {
     case Affinity::kBlob:
+    case Affinity::kNone:
       return;
     case Affinity::kText:
       if (value->is_numeric()) *value = Value::text(value->to_text());
@@ -370,6 +371,8 @@ int compare_values(const Value& a, const Value& b, Collation collation) {
 Value cast_value(const Value& value, Affinity target) {
   if (value.is_null()) return value;
   switch (target) {
+    case Affinity::kNone:
+      return value;
     case Affinity::kBlob:
       if (value.type() == ValueType::kBlob) return value;
       return Value::blob(value.to_text());
@@ -381,14 +384,8 @@ Value cast_value(const Value& value, Affinity target) {
     case Affinity::kReal:
       return Value::real(value.to_real());
     case Affinity::kNumeric: {
-      if (value.type() == ValueType::kInteger) return value;
-      if (value.type() == ValueType::kReal) {
-        double r = value.real_value();
-        if (r == std::floor(r) && r >= -kTwo63 && r < kTwo63) {
-          return Value::integer(static_cast<int64_t>(r));
-        }
-        return value;
-      }
+      // "Casting a REAL or INTEGER value to NUMERIC is a no-op" (CAST(5.0 AS NUMERIC) is 5.0).
+      if (value.type() == ValueType::kInteger || value.type() == ValueType::kReal) return value;
       ParsedNumber n = parse_number(value.str());
       if (!n.valid) return Value::integer(0);
       if (n.is_integer) return Value::integer(n.i);

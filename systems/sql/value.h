@@ -23,7 +23,10 @@ namespace sfs::sql {
 enum class ValueType : uint8_t { kNull = 0, kInteger = 1, kReal = 2, kText = 3, kBlob = 4 };
 
 // Column affinities, in SQLite's terms (kBlob is "BLOB", formerly "NONE": no conversion).
-enum class Affinity : uint8_t { kBlob, kText, kNumeric, kInteger, kReal };
+// kNone is the affinity of an expression that has none (a literal, most operators); it converts
+// nothing either, but unlike a BLOB-affinity column it gives way to the other operand's
+// affinity in a comparison (datatype3.html, 4.2).
+enum class Affinity : uint8_t { kBlob, kText, kNumeric, kInteger, kReal, kNone };
 
 enum class Collation : uint8_t { kBinary, kNoCase, kRTrim };
 
