@@ -435,8 +435,10 @@ Status level_start(Runtime& rt, Level& L, bool* ok) {
             L.probes.clear();
             return Status::ok();
           }
-          apply_affinity(&v, ic.column >= 0 ? s->table->columns[ic.column].affinity
-                                            : Affinity::kInteger);
+          apply_affinity(&v, probe_affinity(
+                                 k < L.eq_affinity.size() ? L.eq_affinity[k] : Affinity::kNumeric,
+                                 ic.column >= 0 ? s->table->columns[ic.column].affinity
+                                                : Affinity::kInteger));
           encode_key_value(v, ic.collation, ic.desc, &key);
         }
         L.probe = 0;
