@@ -18,6 +18,7 @@
 #include "core/terminal.h"
 #include "systems/kv/kv.h"
 #include "systems/kv/resp.h"
+#include "systems/kv/util.h"
 
 namespace sfs::kv {
 namespace {
@@ -89,28 +90,10 @@ bool parse_value(const std::string& buf, size_t* pos, Value* out, bool* error) {
   return true;
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (ch < 32 || ch >= 127) {
-          char hex[8];
-          std::snprintf(hex, sizeof(hex), "\\x%02x", ch);
-          out += hex;
-        } else {
-          out += static_cast<char>(ch);
-        }
-    }
-  }
-  return out + "\"";
+std::string repr(std::string_view s) {
+  std::string out;
+  append_repr(out, s);
+  return out;
 }
 
 // redis-cli's "human" format.
@@ -123,7 +106,7 @@ std::string format_tty(const Value& v, size_t indent) {
     case '(': return "(big number) " + v.str;
     case '#': return v.integer ? "(true)" : "(false)";
     case '_': return "(nil)";
-    case '$': return v.null ? "(nil)" : quoted(v.str);
+    case '$': return v.null ? "(nil)" : repr(v.str);
     case '=': return v.str;
     default: break;
   }

@@ -494,33 +494,6 @@ bool is_secret(std::span<const std::string_view> argv, size_t i) {
   return false;
 }
 
-// Redis's sdscatrepr: a quoted string with \n \r \t \a \b \\ \" escaped and other
-// non-printable bytes as \xhh.
-void append_quoted(std::string& out, std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (ch >= 0x20 && ch < 0x7f) {
-          out += static_cast<char>(ch);
-        } else {
-          out += "\\x";
-          out += kHex[ch >> 4];
-          out += kHex[ch & 15];
-        }
-    }
-  }
-  out += '"';
-}
-
 }  // namespace
 
 void Server::add_monitor(Client& c) {
@@ -545,7 +518,7 @@ void Server::feed_monitors(const Client& client, std::span<const std::string_vie
   line += ']';
   for (size_t i = 0; i < argv.size(); ++i) {
     line += ' ';
-    append_quoted(line, is_secret(argv, i) ? std::string_view("(redacted)") : argv[i]);
+    append_repr(line, is_secret(argv, i) ? std::string_view("(redacted)") : argv[i]);
   }
   line += "\r\n";
   for (Client* m : monitors_) {

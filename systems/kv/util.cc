@@ -193,4 +193,29 @@ int64_t now_us() {
   return static_cast<int64_t>(tv.tv_sec) * 1000000 + tv.tv_usec;
 }
 
+void append_repr(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      default:
+        if (ch >= 0x20 && ch < 0x7f) {
+          out += static_cast<char>(ch);
+        } else {
+          out += "\\x";
+          out += kHex[ch >> 4];
+          out += kHex[ch & 15];
+        }
+    }
+  }
+  out += '"';
+}
+
 }  // namespace sfs::kv

@@ -31,4 +31,8 @@ uint64_t hash_bytes(std::string_view data);
 int64_t now_ms();
 int64_t now_us();
 
+// Redis's sdscatrepr: `s` in double quotes with \n \r \t \a \b \\ \" escaped and other
+// non-printable bytes as \xhh (MONITOR and SLOWLOG lines, redis-cli's output).
+void append_repr(std::string& out, std::string_view s);
+
 }  // namespace sfs::kv
