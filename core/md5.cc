@@ -4,7 +4,6 @@
 #include "core/md5.h"
 
 #include <cmath>
-#include <cstring>
 
 namespace sfs::core {
 namespace {
@@ -36,7 +35,7 @@ inline uint32_t rotl(uint32_t x, uint32_t n) { return (x << n) | (x >> (32 - n))
 
 void Md5::reset() {
   state_ = {0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u};
-  length_ = 0;
+  blocks_.reset();
 }
 
 void Md5::process_block(const uint8_t* block) {
@@ -77,35 +76,12 @@ void Md5::process_block(const uint8_t* block) {
 }
 
 void Md5::update(std::string_view data) {
-  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
-  size_t size = data.size();
-  size_t used = length_ % 64;
-  length_ += size;
-  if (used > 0) {
-    size_t take = std::min(size, 64 - used);
-    std::memcpy(buffer_.data() + used, bytes, take);
-    bytes += take;
-    size -= take;
-    if (used + take < 64) return;
-    process_block(buffer_.data());
-  }
-  while (size >= 64) {
-    process_block(bytes);
-    bytes += 64;
-    size -= 64;
-  }
-  if (size > 0) std::memcpy(buffer_.data(), bytes, size);
+  blocks_.update(data, [this](const uint8_t* block) { process_block(block); });
 }
 
 std::array<uint8_t, 16> Md5::finish() {
-  uint64_t bit_length = length_ * 8;
-  static const uint8_t kPadding[64] = {0x80};
-  size_t used = length_ % 64;
-  size_t pad = used < 56 ? 56 - used : 120 - used;
-  update(std::string_view(reinterpret_cast<const char*>(kPadding), pad));
-  uint8_t length_bytes[8];
-  for (int i = 0; i < 8; ++i) length_bytes[i] = static_cast<uint8_t>(bit_length >> (8 * i));
-  update(std::string_view(reinterpret_cast<const char*>(length_bytes), 8));
+  blocks_.finish(HashBlocks::LengthOrder::kLittleEndian,
+                 [this](const uint8_t* block) { process_block(block); });
   std::array<uint8_t, 16> digest;
   for (int i = 0; i < 4; ++i) {
     for (int j = 0; j < 4; ++j) digest[i * 4 + j] = static_cast<uint8_t>(state_[i] >> (8 * j));

@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/hash_blocks.h"
+
 namespace sfs::core {
 
 class Md5 {
@@ -36,8 +38,7 @@ class Md5 {
   void process_block(const uint8_t* block);
 
   std::array<uint32_t, 4> state_;
-  std::array<uint8_t, 64> buffer_;
-  uint64_t length_ = 0;  // bytes hashed so far
+  HashBlocks blocks_;
 };
 
 // The MD5 of `data` as 32 lowercase hex digits.

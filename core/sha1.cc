@@ -1,8 +1,6 @@
 // SHA-1: see sha1.h. The round functions and constants are those of FIPS 180-4 section 6.1.
 #include "core/sha1.h"
 
-#include <cstring>
-
 namespace sfs::core {
 namespace {
 inline uint32_t rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
@@ -11,35 +9,11 @@ inline uint32_t rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 Sha1::Sha1() : state_{0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u} {}
 
 void Sha1::update(std::string_view bytes) {
-  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  size_t n = bytes.size();
-  total_bytes_ += n;
-  if (block_used_ > 0) {
-    size_t take = std::min(n, sizeof(block_) - block_used_);
-    std::memcpy(block_ + block_used_, p, take);
-    block_used_ += take;
-    p += take;
-    n -= take;
-    if (block_used_ < sizeof(block_)) return;
-    process_block(block_);
-    block_used_ = 0;
-  }
-  for (; n >= 64; p += 64, n -= 64) process_block(p);
-  std::memcpy(block_, p, n);
-  block_used_ = n;
+  blocks_.update(bytes, [this](const uint8_t* block) { process_block(block); });
 }
 
 Sha1::Digest Sha1::finish() {
-  uint64_t bit_length = total_bytes_ * 8;
-  block_[block_used_++] = 0x80;
-  if (block_used_ > 56) {
-    std::memset(block_ + block_used_, 0, 64 - block_used_);
-    process_block(block_);
-    block_used_ = 0;
-  }
-  std::memset(block_ + block_used_, 0, 56 - block_used_);
-  for (int i = 0; i < 8; ++i) block_[56 + i] = static_cast<uint8_t>(bit_length >> (56 - 8 * i));
-  process_block(block_);
+  blocks_.finish(HashBlocks::LengthOrder::kBigEndian, [this](const uint8_t* block) { process_block(block); });
   Digest digest;
   for (int i = 0; i < 5; ++i) {
     for (int j = 0; j < 4; ++j) digest[4 * i + j] = static_cast<uint8_t>(state_[i] >> (24 - 8 * j));

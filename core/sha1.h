@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/hash_blocks.h"
+
 namespace sfs::core {
 
 class Sha1 {
@@ -29,9 +31,7 @@ class Sha1 {
   void process_block(const uint8_t* block);
 
   uint32_t state_[5];
-  uint8_t block_[64];
-  size_t block_used_ = 0;
-  uint64_t total_bytes_ = 0;
+  HashBlocks blocks_;
 };
 
 // The digest of `bytes` in one call.

@@ -2,9 +2,6 @@
 // (section 5.3.3) and the round constants (section 4.2.2) are those of FIPS 180-4.
 #include "core/sha256.h"
 
-#include <algorithm>
-#include <cstring>
-
 namespace sfs::core {
 namespace {
 
@@ -29,35 +26,11 @@ Sha256::Sha256()
              0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u} {}
 
 void Sha256::update(std::string_view bytes) {
-  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  size_t n = bytes.size();
-  total_bytes_ += n;
-  if (block_used_ > 0) {
-    size_t take = std::min(n, sizeof(block_) - block_used_);
-    std::memcpy(block_ + block_used_, p, take);
-    block_used_ += take;
-    p += take;
-    n -= take;
-    if (block_used_ < sizeof(block_)) return;
-    process_block(block_);
-    block_used_ = 0;
-  }
-  for (; n >= 64; p += 64, n -= 64) process_block(p);
-  if (n > 0) std::memcpy(block_, p, n);
-  block_used_ = n;
+  blocks_.update(bytes, [this](const uint8_t* block) { process_block(block); });
 }
 
 Sha256::Digest Sha256::finish() {
-  uint64_t bit_length = total_bytes_ * 8;
-  block_[block_used_++] = 0x80;
-  if (block_used_ > 56) {
-    std::memset(block_ + block_used_, 0, 64 - block_used_);
-    process_block(block_);
-    block_used_ = 0;
-  }
-  std::memset(block_ + block_used_, 0, 56 - block_used_);
-  for (int i = 0; i < 8; ++i) block_[56 + i] = static_cast<uint8_t>(bit_length >> (56 - 8 * i));
-  process_block(block_);
+  blocks_.finish(HashBlocks::LengthOrder::kBigEndian, [this](const uint8_t* block) { process_block(block); });
   Digest digest;
   for (int i = 0; i < 8; ++i) {
     for (int j = 0; j < 4; ++j) digest[4 * i + j] = static_cast<uint8_t>(state_[i] >> (24 - 8 * j));
