@@ -1006,23 +1006,29 @@ bool plan_reads_table(const QueryPlan* plan, const TableInfo* table) {
 
 namespace {
 
-TableInfo* target_table(Connection* connection, const std::string& name, Status* error) {
+// INSERT, UPDATE and DELETE alike: find the target table (a view or a missing table is an
+// error), then let the statement's program compile itself against it.
+template <typename ProgramType, typename StatementType>
+Result<std::unique_ptr<Program>> compile_write(Compiler& compiler, Statement* statement,
+                                               Scope* outer) {
+  auto* write = static_cast<StatementType*>(statement);
+  Connection* connection = compiler.connection();
   Catalog& catalog = connection->catalog();
-  TableInfo* table = catalog.find_table(name);
+  TableInfo* table = catalog.find_table(write->table);
   if (table == nullptr) {
-    if (catalog.find_view(name) != nullptr) {
-      *error = Status::invalid_argument("cannot modify " + name + " because it is a view");
-    } else {
-      *error = Status::invalid_argument("no such table: " + name);
+    if (catalog.find_view(write->table) != nullptr) {
+      return Status::invalid_argument("cannot modify " + write->table + " because it is a view");
     }
+    return Status::invalid_argument("no such table: " + write->table);
   }
-  return table;
+  auto program = std::make_unique<ProgramType>(connection, table);
+  SFS_TRY(program->compile(compiler, write, outer));
+  return std::unique_ptr<Program>(std::move(program));
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Program>> compile_dml(Compiler& compiler, Statement* statement, Scope* outer) {
-  Connection* connection = compiler.connection();
   switch (statement->kind) {
     case StatementKind::kSelect: {
       auto* select = static_cast<SelectStatement*>(statement);
@@ -1030,33 +1036,12 @@ Result<std::unique_ptr<Program>> compile_dml(Compiler& compiler, Statement* stat
                            compiler.compile_select(select->select.get(), outer));
       return std::unique_ptr<Program>(new SelectProgram(std::move(plan)));
     }
-    case StatementKind::kInsert: {
-      auto* insert = static_cast<InsertStatement*>(statement);
-      Status error;
-      TableInfo* table = target_table(connection, insert->table, &error);
-      if (table == nullptr) return error;
-      auto program = std::make_unique<InsertProgram>(connection, table);
-      SFS_TRY(program->compile(compiler, insert, outer));
-      return std::unique_ptr<Program>(std::move(program));
-    }
-    case StatementKind::kUpdate: {
-      auto* update = static_cast<UpdateStatement*>(statement);
-      Status error;
-      TableInfo* table = target_table(connection, update->table, &error);
-      if (table == nullptr) return error;
-      auto program = std::make_unique<UpdateProgram>(connection, table);
-      SFS_TRY(program->compile(compiler, update, outer));
-      return std::unique_ptr<Program>(std::move(program));
-    }
-    case StatementKind::kDelete: {
-      auto* del = static_cast<DeleteStatement*>(statement);
-      Status error;
-      TableInfo* table = target_table(connection, del->table, &error);
-      if (table == nullptr) return error;
-      auto program = std::make_unique<DeleteProgram>(connection, table);
-      SFS_TRY(program->compile(compiler, del, outer));
-      return std::unique_ptr<Program>(std::move(program));
-    }
+    case StatementKind::kInsert:
+      return compile_write<InsertProgram, InsertStatement>(compiler, statement, outer);
+    case StatementKind::kUpdate:
+      return compile_write<UpdateProgram, UpdateStatement>(compiler, statement, outer);
+    case StatementKind::kDelete:
+      return compile_write<DeleteProgram, DeleteStatement>(compiler, statement, outer);
     default:
       return Status::internal("compile_dml: not a DML statement");
   }

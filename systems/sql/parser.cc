@@ -106,6 +106,13 @@ bool Parser::accept(uint16_t keyword) {
   return true;
 }
 
+Result<bool> Parser::parse_if_not_exists() {
+  if (!accept(kw::kIF)) return false;
+  SFS_TRY(expect(kw::kNOT));
+  SFS_TRY(expect(kw::kEXISTS));
+  return true;
+}
+
 bool Parser::accept_op(std::string_view op) {
   if (!at_op(op)) return false;
   advance();
@@ -913,11 +920,7 @@ Status Parser::parse_column_def(ColumnDef* column) {
 Result<StatementPtr> Parser::parse_create_table(bool temporary) {
   auto statement = std::make_unique<CreateTableStatement>();
   statement->temporary = temporary;
-  if (accept(kw::kIF)) {
-    SFS_TRY(expect(kw::kNOT));
-    SFS_TRY(expect(kw::kEXISTS));
-    statement->if_not_exists = true;
-  }
+  SFS_ASSIGN_OR_RETURN(statement->if_not_exists, parse_if_not_exists());
   statement->name_offset = peek().offset;
   SFS_ASSIGN_OR_RETURN(statement->name, parse_qualified_name());
   statement->name_end = tokens_[pos_ - 1].offset + static_cast<uint32_t>(tokens_[pos_ - 1].raw.size());
@@ -980,11 +983,7 @@ Result<StatementPtr> Parser::parse_create_table(bool temporary) {
 Result<StatementPtr> Parser::parse_create_index(bool unique) {
   auto statement = std::make_unique<CreateIndexStatement>();
   statement->unique = unique;
-  if (accept(kw::kIF)) {
-    SFS_TRY(expect(kw::kNOT));
-    SFS_TRY(expect(kw::kEXISTS));
-    statement->if_not_exists = true;
-  }
+  SFS_ASSIGN_OR_RETURN(statement->if_not_exists, parse_if_not_exists());
   SFS_ASSIGN_OR_RETURN(statement->name, parse_qualified_name());
   SFS_TRY(expect(kw::kON));
   statement->table_offset = peek().offset;
@@ -1000,11 +999,7 @@ Result<StatementPtr> Parser::parse_create_index(bool unique) {
 Result<StatementPtr> Parser::parse_create_view(bool temporary) {
   auto statement = std::make_unique<CreateViewStatement>();
   statement->temporary = temporary;
-  if (accept(kw::kIF)) {
-    SFS_TRY(expect(kw::kNOT));
-    SFS_TRY(expect(kw::kEXISTS));
-    statement->if_not_exists = true;
-  }
+  SFS_ASSIGN_OR_RETURN(statement->if_not_exists, parse_if_not_exists());
   SFS_ASSIGN_OR_RETURN(statement->name, parse_qualified_name());
   if (accept_op("(")) {
     do {
@@ -1021,11 +1016,7 @@ Result<StatementPtr> Parser::parse_create_view(bool temporary) {
 Result<StatementPtr> Parser::parse_create_trigger(bool temporary) {
   auto statement = std::make_unique<CreateTriggerStatement>();
   statement->temporary = temporary;
-  if (accept(kw::kIF)) {
-    SFS_TRY(expect(kw::kNOT));
-    SFS_TRY(expect(kw::kEXISTS));
-    statement->if_not_exists = true;
-  }
+  SFS_ASSIGN_OR_RETURN(statement->if_not_exists, parse_if_not_exists());
   SFS_ASSIGN_OR_RETURN(statement->name, parse_qualified_name());
   if (accept(kw::kBEFORE)) {
     statement->timing = TriggerTiming::kBefore;

@@ -63,6 +63,8 @@ class Parser {
   core::Result<std::string> parse_qualified_name();  // [schema.]name -> name
   core::Result<std::string> parse_type_name();
   core::Result<Conflict> parse_conflict_clause();
+  // An optional IF NOT EXISTS (CREATE ...): true when present.
+  core::Result<bool> parse_if_not_exists();
 
   core::Result<StatementPtr> parse_statement();
   core::Result<std::unique_ptr<Select>> parse_select();
