@@ -26,6 +26,13 @@ std::string join(const std::vector<std::string>& pieces, std::string_view separa
 // Without leading / trailing ASCII whitespace (space, \t, \r, \n, \v, \f).
 std::string_view trim(std::string_view text);
 
+// The value of a hexadecimal digit (0-9, a-f, A-F), or -1 for any other byte.
+inline int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 inline char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
 std::string to_lower(std::string_view text);

@@ -54,5 +54,15 @@ TEST(StringsTest, Utf8Validation) {
   EXPECT_EQ(out, "\xf0\x9f\x98\x80");
 }
 
+TEST(StringsTest, HexDigitValue) {
+  EXPECT_EQ(hex_digit_value('0'), 0);
+  EXPECT_EQ(hex_digit_value('9'), 9);
+  EXPECT_EQ(hex_digit_value('a'), 10);
+  EXPECT_EQ(hex_digit_value('F'), 15);
+  EXPECT_EQ(hex_digit_value('g'), -1);
+  EXPECT_EQ(hex_digit_value('/'), -1);
+  EXPECT_EQ(hex_digit_value('\xff'), -1);
+}
+
 }  // namespace
 }  // namespace sfs::core

@@ -210,12 +210,9 @@ class Parser {
     }
     uint32_t value = 0;
     for (int i = 0; i < 4; ++i) {
-      char c = text_[pos_];
-      value <<= 4;
-      if (c >= '0' && c <= '9') value |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') value |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') value |= static_cast<uint32_t>(c - 'A' + 10);
-      else return fail("invalid hex digit " + describe_here() + " in \\u escape");
+      int digit = core::hex_digit_value(text_[pos_]);
+      if (digit < 0) return fail("invalid hex digit " + describe_here() + " in \\u escape");
+      value = (value << 4) | static_cast<uint32_t>(digit);
       ++pos_;
     }
     *out = value;

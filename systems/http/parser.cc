@@ -488,9 +488,7 @@ MessageParser::Result MessageParser::parse_body(std::string_view data, size_t* c
         uint64_t size = 0;
         while (digits < line.size()) {
           char c = line[digits];
-          int v = (c >= '0' && c <= '9') ? c - '0'
-                  : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                  : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+          int v = core::hex_digit_value(c);
           if (v < 0) break;
           if (digits >= 15) return fail(400, "chunk size too large");
           size = size * 16 + static_cast<uint64_t>(v);

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/strings.h"
+
 namespace sfs::kv {
 namespace {
 
@@ -17,12 +19,6 @@ bool parse_header_number(const char* p, const char* end, int64_t* out) {
   return ec == std::errc() && ptr == end;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -131,9 +127,9 @@ bool split_args(std::string_view line, std::vector<std::string>* out) {
       if (in_double) {
         if (i >= n) return false;
         char c = line[i];
-        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && hex_value(line[i + 2]) >= 0 &&
-            hex_value(line[i + 3]) >= 0) {
-          current.push_back(static_cast<char>(hex_value(line[i + 2]) * 16 + hex_value(line[i + 3])));
+        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && core::hex_digit_value(line[i + 2]) >= 0 &&
+            core::hex_digit_value(line[i + 3]) >= 0) {
+          current.push_back(static_cast<char>(core::hex_digit_value(line[i + 2]) * 16 + core::hex_digit_value(line[i + 3])));
           i += 3;
         } else if (c == '\\' && i + 1 < n) {
           ++i;

@@ -347,18 +347,12 @@ FN(fn_unhex) {
     return true;
   }
   std::string s = a[0].to_text(), result;
-  auto hex = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   if (s.size() % 2 != 0) {
     *out = Value();
     return true;
   }
   for (size_t i = 0; i < s.size(); i += 2) {
-    int hi = hex(s[i]), lo = hex(s[i + 1]);
+    int hi = core::hex_digit_value(s[i]), lo = core::hex_digit_value(s[i + 1]);
     if (hi < 0 || lo < 0) {
       *out = Value();
       return true;

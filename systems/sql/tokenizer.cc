@@ -49,12 +49,6 @@ bool is_ident_start(unsigned char c) {
 }
 bool is_ident_char(unsigned char c) { return is_ident_start(c) || (c >= '0' && c <= '9') || c == '$'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -135,7 +129,7 @@ core::Status Tokenizer::next(Token* out) {
       std::string_view hex = src.substr(i + 2, j - i - 2);
       if (hex.size() % 2 != 0) return error(start, "malformed blob literal near \"" + std::string(src.substr(start, j + 1 - start)) + "\"");
       for (size_t k = 0; k < hex.size(); k += 2) {
-        int hi = hex_value(hex[k]), lo = hex_value(hex[k + 1]);
+        int hi = core::hex_digit_value(hex[k]), lo = core::hex_digit_value(hex[k + 1]);
         if (hi < 0 || lo < 0) return error(start, "malformed blob literal near \"" + std::string(src.substr(start, j + 1 - start)) + "\"");
         bytes.push_back(static_cast<char>(hi * 16 + lo));
       }
@@ -150,9 +144,9 @@ core::Status Tokenizer::next(Token* out) {
     } else if (is_digit(c) || (c == '.' && i + 1 < src.size() && is_digit(src[i + 1]))) {
       token.kind = TokenKind::kInteger;
       if (c == '0' && i + 1 < src.size() && (src[i + 1] == 'x' || src[i + 1] == 'X') &&
-          i + 2 < src.size() && hex_value(src[i + 2]) >= 0) {
+          i + 2 < src.size() && core::hex_digit_value(src[i + 2]) >= 0) {
         i += 2;
-        while (i < src.size() && hex_value(src[i]) >= 0) ++i;
+        while (i < src.size() && core::hex_digit_value(src[i]) >= 0) ++i;
       } else {
         while (i < src.size() && is_digit(src[i])) ++i;
         if (i < src.size() && src[i] == '.') {
